@@ -1,0 +1,185 @@
+"""Commands and flags; prints problems; exit status 0 success, 1 build errors, 2 usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from newsdigest import __version__
+from newsdigest.config import Config, load_config
+from newsdigest.content import Selection
+from newsdigest.errors import BuildFailed, Problem, UsageError
+from newsdigest.pipeline import BuildOptions, BuildReport, build
+
+COMMANDS = ("build", "serve", "new", "import", "check", "init")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; `build` when none is named."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (
+        arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")
+    ):
+        arguments.insert(0, "build")
+    parser = make_parser()
+    options = parser.parse_args(arguments)
+    try:
+        return int(options.run(options))
+    except UsageError as error:
+        print(f"newsdigest: error: {error}", file=sys.stderr)
+        return 2
+    except BuildFailed as failure:
+        print_problems(failure.problems)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdigest",
+        description="Build a static news digest from Markdown articles.",
+        epilog="Run 'newsdigest COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsdigest {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--site",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the site folder (default: the current folder)",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(
+        name: str, help: str, run: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, parents=[common], help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    build_parser = command(
+        "build", "Build the site into the output folder (the default).", run_build
+    )
+    add_build_flags(build_parser)
+    build_parser.add_argument("--quiet", action="store_true", help="print only problems")
+    build_parser.add_argument("--verbose", action="store_true", help="also list warnings in full")
+
+    new_parser = command("new", "Create a content file with its front matter filled in.", run_new)
+    new_parser.add_argument("title", help="the article's title")
+    new_parser.add_argument("--topics", default="", help="comma-separated topics: a,b")
+    new_parser.add_argument("--source", help="the agency or outlet")
+    new_parser.add_argument("--source-url", help="the original article's URL")
+
+    init_parser = command(
+        "init", "Create a new site folder that builds with the default theme.", run_init
+    )
+    init_parser.add_argument("dir", type=Path, help="the folder to create")
+    init_parser.add_argument("--title", help="the site's title")
+    return parser
+
+
+def add_build_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    parser.add_argument(
+        "--future", action="store_true", help="include articles dated in the future"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help='override base_url, e.g. "https://example.org/digest/"'
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="DIR", help="the output folder (default: public)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores)",
+    )
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def config_from(options: argparse.Namespace) -> Config:
+    """The site's config with the command line's overrides."""
+    overrides: dict[str, Any] = {}
+    if getattr(options, "base_url", None):
+        overrides["base_url"] = options.base_url
+    if getattr(options, "output", None):
+        overrides["output_dir"] = str(options.output.resolve())
+    site_dir = options.site.resolve()
+    if not site_dir.is_dir():
+        raise UsageError(f"site folder {options.site} does not exist")
+    return load_config(site_dir, overrides)
+
+
+def run_build(options: argparse.Namespace) -> int:
+    config = config_from(options)
+    selection = Selection(drafts=options.drafts, future=options.future)
+    report = build(config, BuildOptions(selection=selection, jobs=options.jobs))
+    print_problems(list(report.warnings))
+    if not options.quiet:
+        print(summary(report, config))
+    return 0
+
+
+def summary(report: BuildReport, config: Config) -> str:
+    return (
+        f"Built {report.articles} articles into {config.output_dir}: {report.pages} pages, "
+        f"{report.written} files written, {report.unchanged} unchanged, "
+        f"{report.removed} stale removed in {report.seconds:.2f} s"
+    )
+
+
+def run_new(options: argparse.Namespace) -> int:
+    from newsdigest.scaffold import new_article
+
+    config = config_from(options)
+    topics = [t.strip() for t in options.topics.split(",") if t.strip()]
+    try:
+        path = new_article(
+            config.content_dir,
+            options.title,
+            datetime.now(config.tz),
+            topics=topics,
+            source=options.source,
+            source_url=options.source_url,
+        )
+    except (FileExistsError, ValueError) as error:
+        raise UsageError(str(error)) from error
+    print(path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path)
+    return 0
+
+
+def run_init(options: argparse.Namespace) -> int:
+    from newsdigest.scaffold import init_site
+
+    try:
+        created = init_site(options.dir, title=options.title)
+    except FileExistsError as error:
+        raise UsageError(str(error)) from error
+    for path in created:
+        print(path)
+    print(f"Now: cd {options.dir} && newsdigest build")
+    return 0
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """Every problem, errors first, each on one line as file:line: message."""
+    for problem in sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0)):
+        print(problem, file=sys.stderr)
+    errors = sum(1 for p in problems if p.is_error)
+    if errors:
+        print(f"{errors} error(s); nothing was written.", file=sys.stderr)

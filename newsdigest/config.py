@@ -1,0 +1,237 @@
+"""Site settings from `[tool.newsdigest]` in the site's pyproject.toml, parsed once into types."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newsdigest.errors import BuildFailed, Problem
+
+CONFIG_FILE = "pyproject.toml"
+DEFAULT_MARKDOWN_EXTENSIONS = ("extra", "toc")
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSettings:
+    """Display details of one topic and the importer's keyword rules for it."""
+
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """How many entries the feeds carry and whether they carry the full article."""
+
+    entries: int = 20
+    full_content: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of a site, with the spec's defaults."""
+
+    site_dir: Path
+    title: str = "News digest"
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 20
+    home_days: int = 7
+    permalink: str = "{year}/{month}/{day}/{slug}/"
+    output_dir: str = "public"
+    markdown_extensions: tuple[str, ...] = DEFAULT_MARKDOWN_EXTENSIONS
+    markdown_extension_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    topics: tuple[TopicSettings, ...] = ()
+    sanitize: bool = False
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.site_dir / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.site_dir / "static"
+
+    @property
+    def output_path(self) -> Path:
+        return (self.site_dir / self.output_dir).resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.site_dir / ".newsdigest-cache"
+
+    @property
+    def config_path(self) -> Path:
+        return self.site_dir / CONFIG_FILE
+
+    def topic_settings(self, name: str) -> TopicSettings:
+        for topic in self.topics:
+            if topic.name == name:
+                return topic
+        return TopicSettings(name=name)
+
+
+_SIMPLE_KEYS: dict[str, type] = {
+    "title": str,
+    "description": str,
+    "base_url": str,
+    "language": str,
+    "timezone": str,
+    "per_page": int,
+    "home_days": int,
+    "permalink": str,
+    "output_dir": str,
+    "sanitize": bool,
+}
+KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
+
+
+def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read the site's pyproject.toml (absent means all defaults); raise BuildFailed on problems."""
+    path = site_dir / CONFIG_FILE
+    table: dict[str, Any] = {}
+    if path.exists():
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
+        table = document.get("tool", {}).get("newsdigest", {})
+    table = {**table, **(overrides or {})}
+    return parse_config(table, site_dir)
+
+
+def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
+    """Turn a `[tool.newsdigest]` table into a Config, listing every bad key at once."""
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+
+    def bad(key: str, message: str, hint: str | None = None) -> None:
+        problems.append(Problem(CONFIG_FILE, f"[tool.newsdigest] {key}: {message}", hint=hint))
+
+    for key, value in table.items():
+        if key in _SIMPLE_KEYS:
+            expected = _SIMPLE_KEYS[key]
+            # bool is an int in Python; `per_page = true` is still a mistake.
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                bad(key, f"must be a {expected.__name__}, not {value!r}")
+            else:
+                values[key] = value
+        elif key == "markdown_extensions":
+            _parse_extensions(value, values, bad)
+        elif key == "topics":
+            _parse_topics(value, values, bad)
+        elif key == "feeds":
+            _parse_feeds(value, values, bad)
+        else:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            bad(key, "unknown setting", f"did you mean {close[0]!r}?" if close else None)
+
+    _check_values(values, bad)
+    if problems:
+        raise BuildFailed(problems)
+    return Config(site_dir=site_dir, **values)
+
+
+def _parse_extensions(value: Any, values: dict[str, Any], bad: Any) -> None:
+    """Accept a list of names, or a table of name -> settings."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        values["markdown_extensions"] = tuple(value)
+    elif isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+        values["markdown_extensions"] = tuple(value)
+        values["markdown_extension_configs"] = {k: dict(v) for k, v in value.items() if v}
+    else:
+        bad("markdown_extensions", "must be a list of names or a table of name = {settings}")
+
+
+def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:
+    if not isinstance(value, dict):
+        bad("topics", 'must be a table: [tool.newsdigest.topics."Name"]')
+        return
+    topics = []
+    for name, settings in sorted(value.items()):
+        if not isinstance(settings, dict):
+            bad(f"topics.{name}", "must be a table with description and keywords")
+            continue
+        unknown = set(settings) - {"description", "keywords"}
+        if unknown:
+            bad(
+                f"topics.{name}",
+                f"unknown setting {sorted(unknown)[0]!r}",
+                "topics take description and keywords",
+            )
+        description = settings.get("description", "")
+        keywords = settings.get("keywords", [])
+        if not isinstance(description, str):
+            bad(f"topics.{name}.description", "must be a string")
+            continue
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            bad(f"topics.{name}.keywords", "must be a list of strings")
+            continue
+        topics.append(TopicSettings(name, description, tuple(keywords)))
+    values["topics"] = tuple(topics)
+
+
+def _parse_feeds(value: Any, values: dict[str, Any], bad: Any) -> None:
+    if not isinstance(value, dict):
+        bad("feeds", "must be a table: entries = 20, full_content = true")
+        return
+    entries = value.get("entries", 20)
+    full_content = value.get("full_content", True)
+    for key in sorted(set(value) - {"entries", "full_content"}):
+        close = difflib.get_close_matches(key, ["entries", "full_content"], n=1)
+        bad(f"feeds.{key}", "unknown setting", f"did you mean {close[0]!r}?" if close else None)
+    if isinstance(entries, bool) or not isinstance(entries, int) or entries < 1:
+        bad("feeds.entries", "must be a whole number of at least 1")
+    elif not isinstance(full_content, bool):
+        bad("feeds.full_content", "must be true or false")
+    else:
+        values["feeds"] = FeedSettings(entries=entries, full_content=full_content)
+
+
+def _check_values(values: dict[str, Any], bad: Any) -> None:
+    """Check the values that have a valid type but may still be wrong."""
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            bad(
+                "timezone",
+                f"unknown time zone {values['timezone']!r}",
+                'use an IANA name such as "Europe/Berlin" or "UTC"',
+            )
+            del values["timezone"]
+    for key in ("per_page", "home_days"):
+        if key in values and values[key] < 1:
+            bad(key, "must be at least 1")
+    if "base_url" in values:
+        base = values["base_url"]
+        if not (base.startswith("/") or base.startswith(("http://", "https://"))):
+            bad(
+                "base_url",
+                f"{base!r} must start with / or http(s)://",
+                'e.g. "/" or "https://example.org/digest/"',
+            )
+        values["base_url"] = base if base.endswith("/") else base + "/"
+    if "permalink" in values and "{slug}" not in values["permalink"]:
+        bad("permalink", "must contain {slug}", 'e.g. "{year}/{month}/{day}/{slug}/"')
+    if "permalink" in values:
+        try:
+            values["permalink"].format(year="2024", month="01", day="01", slug="x")
+        except (KeyError, IndexError, ValueError) as error:
+            bad("permalink", f"bad placeholder {error}", "use {year} {month} {day} {slug}")

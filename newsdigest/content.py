@@ -1,0 +1,379 @@
+"""Walk the site folder, split front matter, validate it: the only reader of the site's files."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import frontmatter
+import markdown
+import yaml
+from markupsafe import Markup
+
+from newsdigest.config import Config
+from newsdigest.errors import Problem
+from newsdigest.urls import clean_url, permalink, slugify
+
+FIELDS = (
+    "title",
+    "date",
+    "updated",
+    "slug",
+    "topics",
+    "summary",
+    "source",
+    "source_url",
+    "author",
+    "image",
+    "draft",
+    "lang",
+)
+IMAGE_FIELDS = ("src", "alt", "caption", "credit")
+SUMMARY_LENGTH = 240
+_YAML = frontmatter.YAMLHandler()
+_PLAIN_MARKDOWN = markdown.Markdown()
+# Headings, quotes, tables, lists, images, raw HTML, code: not the paragraph a summary is made of.
+_NOT_A_PARAGRAPH = re.compile(r"^([#>|]|[-*+] |\d+[.)] |!\[|<|```|~~~|    |\[\^)")
+# Editors leave these beside the files they save; they are never content.
+_TEMPORARY = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """The article's lead photo; `url` is site-relative, ready for base_url."""
+
+    url: str
+    alt: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article's metadata. The body stays on disk; `body_hash` keys the render cache."""
+
+    path: str  # relative to the site folder, posix: how problems and readers name the file
+    title: str
+    published: datetime  # aware, in the site time zone
+    updated: datetime | None
+    slug: str
+    url: str  # site-relative, e.g. "2024/08/31/kursk/"
+    topics: tuple[str, ...]
+    summary: str  # the front matter's summary, else the start of the first paragraph
+    dek: str | None  # the summary only when the author wrote one, shown under the headline
+    source: str | None
+    source_url: str | None
+    author: str | None
+    image: Image | None
+    draft: bool
+    lang: str
+    body_hash: str
+    asset_dir: str  # site-relative URL of the folder that holds the article's files
+
+    @property
+    def sort_key(self) -> tuple[datetime, str]:
+        # Wire stories often share a minute; the path breaks ties the same way on every machine.
+        return (self.published, self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file copied as it is: a static file or a file beside an article."""
+
+    source: Path
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which articles a build includes besides the published ones."""
+
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+
+
+def is_temporary(name: str) -> bool:
+    """True for editor swap, backup and safe-write files, which are never content."""
+    return bool(_TEMPORARY.search(name))
+
+
+def walk_files(folder: Path) -> list[Path]:
+    """Every non-temporary file below a folder, sorted so builds are deterministic."""
+    if not folder.is_dir():
+        return []
+    found = [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and not any(is_temporary(part) for part in path.relative_to(folder).parts)
+    ]
+    return sorted(found)
+
+
+def load_articles(
+    config: Config, selection: Selection = Selection()
+) -> tuple[list[Article], list[Asset], list[Problem]]:
+    """Read every article under content/, and list the files beside them."""
+    articles: list[Article] = []
+    assets: list[Asset] = []
+    problems: list[Problem] = []
+    now = selection.now or datetime.now(config.tz)
+    for path in walk_files(config.content_dir):
+        relative = path.relative_to(config.content_dir).as_posix()
+        if path.suffix.lower() != ".md":
+            assets.append(Asset(path, clean_url(relative)))
+            continue
+        article, found = read_article(path, config)
+        problems.extend(found)
+        if article is None:
+            continue
+        if article.draft and not selection.drafts:
+            continue
+        if article.published > now and not selection.future:
+            continue
+        articles.append(article)
+    articles.sort(key=lambda a: a.sort_key)
+    return articles, assets, problems
+
+
+def list_static(config: Config, theme_static: Path) -> list[Asset]:
+    """Static files of the theme, each overridden by the site's file of the same name."""
+    by_url: dict[str, Asset] = {}
+    for folder in (theme_static, config.static_dir):
+        for path in walk_files(folder):
+            url = path.relative_to(folder).as_posix()
+            by_url[url] = Asset(path, url)
+    return [by_url[url] for url in sorted(by_url)]
+
+
+def read_body(config: Config, article: Article) -> str:
+    """The Markdown body of an article, read again when it is rendered."""
+    text = (config.site_dir / article.path).read_text(encoding="utf-8")
+    return _split(text)[1]
+
+
+def read_article(path: Path, config: Config) -> tuple[Article | None, list[Problem]]:
+    """Parse and validate one content file; None when it has errors."""
+    name = path.relative_to(config.site_dir).as_posix()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [
+            Problem(name, f"not UTF-8 text (byte {error.start})", hint="save the file as UTF-8")
+        ]
+    if "\x00" in text:
+        return None, [Problem(name, "binary file, not Markdown", hint="move it out of content/")]
+    if not text.strip():
+        return None, [Problem(name, "empty file", hint="add front matter with title and date")]
+    if not _YAML.detect(text):
+        return None, [
+            Problem(
+                name,
+                "no front matter",
+                line=1,
+                hint="start the file with --- and a title: and date: line",
+            )
+        ]
+    front, body = _split(text)
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(front) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(error, "problem", None) or str(error)
+        return None, [Problem(name, f"invalid YAML: {problem}", line=line)]
+    if not isinstance(meta, dict):
+        return None, [Problem(name, "front matter must be a mapping of field: value", line=2)]
+    lines = _field_lines(node)
+    return _validate(name, meta, lines, body, config)
+
+
+def _split(text: str) -> tuple[str, str]:
+    front, body = _YAML.split(text)
+    return front, body.lstrip("\n")
+
+
+def _field_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Line of each top-level field in the file.
+
+    The front matter text starts right after the opening `---`, so its line 0 is the rest
+    of the file's line 1.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+
+
+def _validate(
+    name: str, meta: dict[str, Any], lines: dict[str, int], body: str, config: Config
+) -> tuple[Article | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str, hint: str | None = None) -> None:
+        problems.append(Problem(name, message, line=lines.get(field, 2), hint=hint))
+
+    for key in meta:
+        if key not in FIELDS:
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            problems.append(
+                Problem(
+                    name,
+                    f"unknown field {key!r}",
+                    line=lines.get(str(key)),
+                    hint=f"did you mean {close[0]!r}?" if close else None,
+                    severity="warning",
+                )
+            )
+
+    title = _text(meta.get("title"))
+    if not title:
+        bad("title", "missing title", 'add a line such as title: "What happened"')
+    published = _datetime(meta.get("date"), config.tz)
+    if "date" not in meta:
+        bad("date", "missing date", "add a line such as date: 2024-08-31T09:30:00+03:00")
+    elif published is None:
+        bad(
+            "date",
+            f"date {meta['date']!r} is not a date",
+            "use 2024-08-31 or 2024-08-31T09:30:00+03:00",
+        )
+    updated = None
+    if meta.get("updated") is not None:
+        updated = _datetime(meta["updated"], config.tz)
+        if updated is None:
+            bad(
+                "updated",
+                f"updated {meta['updated']!r} is not a date",
+                "use 2024-09-01 or 2024-09-01T12:00:00+03:00",
+            )
+
+    topics = meta.get("topics", [])
+    if topics is None:
+        topics = []
+    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
+        bad("topics", "topics must be a list of names", "e.g. topics: [NATO, Ukraine]")
+        topics = []
+    topics = list(dict.fromkeys(t.strip() for t in topics))  # drop repeats, keep the order
+
+    optional: dict[str, str | None] = {}
+    for field in ("summary", "source", "source_url", "author", "lang"):
+        value = meta.get(field)
+        if value is not None and not isinstance(value, (str, int, float)):
+            bad(field, f"{field} must be text")
+            value = None
+        optional[field] = _text(value) or None
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        bad("draft", f"draft must be true or false, not {draft!r}")
+        draft = False
+
+    slug_source = meta.get("slug") if meta.get("slug") is not None else title
+    slug = slugify(_text(slug_source)) if slug_source else ""
+    if title and not slug:
+        bad(
+            "slug" if "slug" in meta else "title",
+            "gives an empty slug",
+            "add a slug: line with latin letters or digits",
+        )
+
+    asset_dir = clean_url(str(Path(name).parent.relative_to("content").as_posix()) + "/")
+    image = _image(meta.get("image"), asset_dir, lambda message: bad("image", message))
+
+    if problems and any(p.is_error for p in problems):
+        return None, problems
+    assert title and published is not None
+    return Article(
+        path=name,
+        title=title,
+        published=published,
+        updated=updated,
+        slug=slug,
+        url=permalink(config.permalink, published, slug),
+        topics=tuple(topics),
+        summary=optional["summary"] or first_paragraph_text(body),
+        dek=optional["summary"],
+        source=optional["source"],
+        source_url=optional["source_url"],
+        author=optional["author"],
+        image=image,
+        draft=draft,
+        lang=optional["lang"] or config.language,
+        body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        asset_dir=asset_dir,
+    ), problems
+
+
+def _text(value: Any) -> str:
+    """A scalar from YAML as stripped text (a title may read as a number: `title: 1984`)."""
+    if value is None or isinstance(value, (list, dict, bool)):
+        return ""
+    return str(value).strip()
+
+
+def _datetime(value: Any, tz: ZoneInfo) -> datetime | None:
+    """An aware datetime in the site time zone; a date or naive time means local time there."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        # A time without offset is a wall-clock time in the site zone, never UTC.
+        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    return None
+
+
+def _image(value: Any, asset_dir: str, bad: Any) -> Image | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = {"src": value}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        bad("image must be a mapping: {src: photo.jpg, alt: ..., caption: ..., credit: ...}")
+        return None
+    unknown = sorted(set(value) - set(IMAGE_FIELDS))
+    if unknown:
+        bad(f"image has unknown field {unknown[0]!r} (use src, alt, caption, credit)")
+        return None
+    src = _text(value.get("src"))
+    if not src:
+        bad("image needs src: the photo's file name or URL")
+        return None
+    url = src if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src) else clean_url(asset_dir + src)
+    caption = _text(value.get("caption"))
+    return Image(
+        url=url,
+        alt=_text(value.get("alt")) or caption,
+        caption=caption,
+        credit=_text(value.get("credit")),
+    )
+
+
+def first_paragraph_text(body: str) -> str:
+    """The first paragraph as plain text, shortened at a word boundary for summaries."""
+    for block in re.split(r"\n\s*\n", body.strip()):
+        block = block.strip()
+        if not block or _NOT_A_PARAGRAPH.match(block):
+            continue
+        html = _PLAIN_MARKDOWN.reset().convert(block)
+        text = " ".join(Markup(html).striptags().split())
+        return shorten(text, SUMMARY_LENGTH)
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at the last word boundary before the limit, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–— ")
+    return cut + "…"

@@ -1,0 +1,234 @@
+"""The plan: every output file with its template and context; URL collisions (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from typing import Any, Literal
+
+from newsdigest.config import Config
+from newsdigest.content import Article, Asset
+from newsdigest.errors import Problem
+from newsdigest.site import Day, Site
+from newsdigest.urls import output_path
+
+PageKind = Literal[
+    "home", "article", "day", "month", "year", "archive", "topics", "topic", "not_found"
+]
+TEMPLATES: dict[PageKind, str] = {
+    "home": "home.html",
+    "article": "article.html",
+    "day": "day.html",
+    "month": "month.html",
+    "year": "year.html",
+    "archive": "archive.html",
+    "topics": "topics.html",
+    "topic": "topic.html",
+    "not_found": "404.html",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML file to write: what kind, where, and the few values its template needs."""
+
+    kind: PageKind
+    url: str
+    title: str
+    description: str
+    context: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""  # what asked for this URL, for collision messages
+
+    @property
+    def template(self) -> str:
+        return TEMPLATES[self.kind]
+
+    @property
+    def file(self) -> str:
+        return output_path(self.url).as_posix()
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a paginated list, with its neighbours' URLs."""
+
+    items: tuple[Article, ...]
+    number: int
+    count: int
+    first_url: str
+
+    def url_of(self, number: int) -> str:
+        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.count else None
+
+    @property
+    def days(self) -> list[Day]:
+        """This page's articles grouped by day, newest first, for digest-style lists."""
+        return [
+            Day(day, tuple(group))
+            for day, group in groupby(self.items, key=lambda a: a.published.date())
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    pages: tuple[Page, ...]
+    copies: tuple[Asset, ...]
+
+
+def plan_pages(
+    site: Site, config: Config, assets: Sequence[Asset], static: Sequence[Asset]
+) -> tuple[Plan, list[Problem]]:
+    """Every page of the site, and every URL claimed twice."""
+    pages: list[Page] = [_home(site, config)]
+    for article in site.articles:
+        pages.append(
+            Page(
+                "article",
+                article.url,
+                article.title,
+                article.summary,
+                {"article": article, "neighbours": site.neighbours[article.path]},
+                origin=article.path,
+            )
+        )
+    for year in site.years:
+        pages.append(
+            Page(
+                "year",
+                year.url,
+                str(year.year),
+                f"{year.count} articles in {year.year}",
+                {"year": year},
+            )
+        )
+        for month in year.months:
+            label = month.first_day.strftime("%B %Y")
+            pages += _paginated(
+                "month",
+                month.url,
+                label,
+                f"Articles of {label}",
+                month.articles,
+                config,
+                {"month": month},
+            )
+            for day in month.days:
+                label = _long_date(day.day)
+                pages += _paginated(
+                    "day",
+                    day.url,
+                    label,
+                    f"The digest of {label}",
+                    day.articles,
+                    config,
+                    {"day": day},
+                )
+    pages.append(
+        Page("archive", "archive/", "Archive", "Every month of the digest", {"years": site.years})
+    )
+    pages.append(
+        Page("topics", "topics/", "Topics", "Every topic of the digest", {"topics": site.topics})
+    )
+    for topic in site.topics:
+        description = topic.description or f"Articles about {topic.name}"
+        pages += _paginated(
+            "topic",
+            topic.url,
+            topic.name,
+            description,
+            topic.articles,
+            config,
+            {"topic": topic},
+            origin=f"topic {topic.name!r}",
+        )
+    pages.append(
+        Page("not_found", "404.html", "Page not found", "The page you asked for is not here.")
+    )
+    copies = (*static, *assets)
+    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
+
+
+def _home(site: Site, config: Config) -> Page:
+    days = [day for year in site.years for month in year.months for day in month.days]
+    return Page(
+        "home",
+        "",
+        config.title,
+        config.description or config.title,
+        {"days": tuple(days[: config.home_days])},
+    )
+
+
+def _paginated(
+    kind: PageKind,
+    url: str,
+    title: str,
+    description: str,
+    articles: Sequence[Article],
+    config: Config,
+    context: dict[str, Any],
+    origin: str = "",
+) -> list[Page]:
+    count = max(1, -(-len(articles) // config.per_page))
+    pages = []
+    for number in range(1, count + 1):
+        items = tuple(articles[(number - 1) * config.per_page : number * config.per_page])
+        pager = Pager(items, number, count, url)
+        heading = title if number == 1 else f"{title} (page {number})"
+        pages.append(
+            Page(
+                kind,
+                pager.url_of(number),
+                heading,
+                description,
+                {**context, "pager": pager},
+                origin=origin,
+            )
+        )
+    return pages
+
+
+def _long_date(day: date) -> str:
+    return f"{day.strftime('%A')}, {day.day} {day.strftime('%B %Y')}"
+
+
+def _problems(
+    site: Site, pages: Sequence[Page], static: Sequence[Asset], assets: Sequence[Asset]
+) -> list[Problem]:
+    """Every output file claimed twice, naming both claimants, and topics without a URL."""
+    problems: list[Problem] = []
+    for topic in site.topics:
+        if not topic.slug:
+            first = min(topic.articles, key=lambda a: a.path)
+            problems.append(
+                Problem(
+                    first.path,
+                    f"topic {topic.name!r} gives an empty URL",
+                    hint="use a topic name with latin letters or digits",
+                )
+            )
+    claims: dict[str, str] = {}
+
+    def claim(file: str, who: str, describe: Callable[[str], str]) -> None:
+        other = claims.setdefault(file, who)
+        if other != who:
+            problems.append(Problem(who, describe(other)))
+
+    for page in pages:
+        who = page.origin or f"the {page.kind.replace('_', ' ')} page"
+        claim(page.file, who, lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")
+    for asset in (*static, *assets):
+        who = asset.source.as_posix()
+        claim(asset.url, who, lambda other, a=asset: f"{a.url} is also written by {other}")
+    # Static files of the site override the theme's on purpose; only report real clashes.
+    return problems

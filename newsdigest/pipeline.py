@@ -1,0 +1,73 @@
+"""build(): load, stop on problems, model, plan, render, write, report."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from newsdigest.config import Config
+from newsdigest.content import Selection, list_static, load_articles
+from newsdigest.errors import BuildFailed, Problem, errors_in
+from newsdigest.output import Staging, guard_output
+from newsdigest.pages import plan_pages
+from newsdigest.render import render_pages
+from newsdigest.site import make_site
+from newsdigest.theme import theme_static
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    selection: Selection = field(default_factory=Selection)
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    articles: int
+    pages: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    warnings: tuple[Problem, ...]
+
+
+def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport:
+    """Build the site into the output folder, or raise BuildFailed and leave it untouched."""
+    started = time.perf_counter()
+    guard_output(
+        config.output_path,
+        config.site_dir,
+        (config.content_dir, config.templates_dir, config.static_dir),
+    )
+    articles, assets, problems = load_articles(config, options.selection)
+    if errors_in(problems):
+        raise BuildFailed(problems)
+    site = make_site(articles, config)
+    plan, plan_problems = plan_pages(site, config, assets, list_static(config, theme_static()))
+    problems += plan_problems
+    if errors_in(problems):
+        raise BuildFailed(problems)
+    staging = Staging(config.output_path)
+    staging.start()
+    try:
+        rendered = render_pages(plan.pages, config, staging, options.jobs)
+        if rendered.problems:
+            raise BuildFailed([*problems, *rendered.problems])
+        changed = set(rendered.changed)
+        changed.update(copy.url for copy in plan.copies if staging.copy(copy.url, copy.source))
+        planned = {page.file for page in plan.pages} | {copy.url for copy in plan.copies}
+        written = staging.commit(planned, changed)
+    except BaseException:
+        staging.abort()
+        raise
+    return BuildReport(
+        articles=len(articles),
+        pages=len(plan.pages),
+        written=written.written,
+        unchanged=written.unchanged,
+        removed=written.removed,
+        seconds=time.perf_counter() - started,
+        warnings=tuple(problems),
+    )

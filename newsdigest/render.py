@@ -1,0 +1,139 @@
+"""Render the planned pages through Jinja, over several processes, into the staging folder."""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
+from markupsafe import Markup
+
+from newsdigest.config import Config
+from newsdigest.content import Article, read_body
+from newsdigest.errors import Problem
+from newsdigest.markdown import MarkdownRenderer
+from newsdigest.output import Staging
+from newsdigest.pages import Page
+from newsdigest.theme import base_path, make_environment
+
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
+BATCH_SIZE = 250
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    changed: tuple[str, ...]
+    problems: tuple[Problem, ...]
+
+
+class PageRenderer:
+    """Turns a Page into bytes: one Jinja environment and one Markdown instance per process."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.environment: Environment = make_environment(config)
+        self.markdown = MarkdownRenderer(config, base_path(config.base_url))
+
+    def body_html(self, article: Article) -> Markup:
+        """The article's HTML; it enters Jinja here, once, as Markup, never as a template."""
+        html = self.markdown.render(
+            article.body_hash, article.asset_dir, lambda: read_body(self.config, article)
+        )
+        return Markup(html)
+
+    def render(self, page: Page) -> bytes:
+        context = dict(page.context, page=page)
+        if page.kind == "article":
+            context["body"] = self.body_html(page.context["article"])
+        template = self.environment.get_template(page.template)
+        return template.render(context).encode("utf-8")
+
+
+def render_pages(
+    pages: Sequence[Page], config: Config, staging: Staging, jobs: int
+) -> RenderResult:
+    """Render every page into staging; which files changed, and every template problem."""
+    batches = [
+        (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
+    ]
+    if jobs <= 1 or len(pages) < PARALLEL_THRESHOLD:
+        results = [_render_batch(pages, config, staging, start, stop) for start, stop in batches]
+    else:
+        global _SHARED
+        # Workers are forked: they inherit the plan instead of receiving it pickled.
+        _SHARED = (pages, config, staging)
+        context = multiprocessing.get_context("fork")
+        try:
+            with context.Pool(jobs) as pool:
+                results = pool.starmap(_render_shared_batch, batches, chunksize=1)
+        finally:
+            _SHARED = None
+    changed = tuple(file for result in results for file in result.changed)
+    problems = tuple(dict.fromkeys(p for result in results for p in result.problems))
+    return RenderResult(changed, problems)
+
+
+_SHARED: tuple[Sequence[Page], Config, Staging] | None = None
+_RENDERER: PageRenderer | None = None
+
+
+def _render_shared_batch(start: int, stop: int) -> RenderResult:
+    assert _SHARED is not None
+    pages, config, staging = _SHARED
+    return _render_batch(pages, config, staging, start, stop)
+
+
+def _render_batch(
+    pages: Sequence[Page], config: Config, staging: Staging, start: int, stop: int
+) -> RenderResult:
+    global _RENDERER
+    if _RENDERER is None or _RENDERER.config != config:
+        _RENDERER = PageRenderer(config)
+    changed: list[str] = []
+    problems: list[Problem] = []
+    for page in pages[start:stop]:
+        try:
+            data = _RENDERER.render(page)
+        except TemplateError as error:
+            problems.append(template_problem(error, page, config))
+            continue
+        except OSError as error:
+            origin = page.origin or page.url
+            problems.append(Problem(origin, f"cannot read: {error.strerror}"))
+            continue
+        if staging.put(page.file, data):
+            changed.append(page.file)
+    return RenderResult(tuple(changed), tuple(problems))
+
+
+def template_problem(error: TemplateError, page: Page, config: Config) -> Problem:
+    """Name the template file and line where Jinja failed, not Python's frames."""
+    if isinstance(error, TemplateNotFound):
+        return Problem(
+            page.origin or page.template,
+            f"template {error.name!r} not found",
+            hint="add it to templates/ or fix the name",
+        )
+    if isinstance(error, TemplateSyntaxError):
+        return Problem(
+            _short(error.filename, config), f"template error: {error.message}", line=error.lineno
+        )
+    for frame, line in reversed(list(traceback.walk_tb(error.__traceback__))):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt", ".json")):
+            return Problem(_short(filename, config), f"template error: {error}", line=line)
+    return Problem(page.template, f"template error: {error}")
+
+
+def _short(filename: str | None, config: Config) -> str:
+    if not filename:
+        return "templates"
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(config.site_dir.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,88 @@
+"""The Jinja environment: the site's templates over the default theme, autoescaped, strict."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from newsdigest.config import Config
+from newsdigest.urls import clean_url, join_base, slugify
+
+
+def theme_dir() -> Path:
+    """The default theme: inside the installed package, or the repository's top level."""
+    packaged = Path(__file__).parent / "theme"
+    if (packaged / "templates").is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+def theme_templates() -> Path:
+    return theme_dir() / "templates"
+
+
+def theme_static() -> Path:
+    return theme_dir() / "static"
+
+
+def base_path(base_url: str) -> str:
+    """The path part of base_url, which every internal link starts with: '/digest/'."""
+    path = urlsplit(base_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def make_environment(config: Config) -> Environment:
+    """Templates from the site's folder first, then the theme's, so a site overrides by name."""
+    folders = [str(config.templates_dir), str(theme_templates())]
+    environment = Environment(
+        loader=FileSystemLoader(folders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    prefix = base_path(config.base_url)
+    environment.globals.update(
+        site=config,
+        url=lambda relative="": prefix + clean_url(str(relative)),
+        absolute_url=lambda relative="": join_base(config.base_url, str(relative)),
+        topic_url=lambda name: prefix + f"topics/{slugify(name)}/",
+    )
+    environment.filters.update(
+        isodate=_isodate,
+        longdate=_longdate,
+        shortdate=_shortdate,
+        clock=_clock,
+        tojson_ld=_json_ld,
+    )
+    return environment
+
+
+def _isodate(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _longdate(moment: datetime) -> str:
+    return f"{moment.strftime('%A')}, {moment.day} {moment.strftime('%B %Y')}"
+
+
+def _shortdate(moment: datetime) -> str:
+    return f"{moment.day} {moment.strftime('%b %Y')}"
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def _json_ld(value: Any) -> Markup:
+    """JSON safe inside <script>: no '</script>' or '<!--' can end the element early."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)

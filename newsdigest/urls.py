@@ -1,0 +1,56 @@
+"""Slugs, permalinks, base_url joining and output paths that cannot escape the output folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from slugify import slugify as _slugify
+
+# Long enough for a headline, short enough for every file system's 255-byte name limit.
+MAX_SLUG_LENGTH = 80
+
+
+def slugify(text: str) -> str:
+    """Turn any text into a lowercase ASCII slug (Курск -> kursk); '' when nothing is left."""
+    # Drop apostrophes first so "Russia's" gives "russias", as Hugo and Pelican do.
+    return _slugify(
+        str(text),
+        max_length=MAX_SLUG_LENGTH,
+        word_boundary=True,
+        save_order=True,
+        replacements=[["'", ""], ["\u2019", ""]],
+    )
+
+
+def permalink(pattern: str, published: datetime, slug: str) -> str:
+    """Fill the permalink pattern; the result is a relative URL ending in '/'."""
+    url = pattern.format(
+        year=f"{published.year:04d}",
+        month=f"{published.month:02d}",
+        day=f"{published.day:02d}",
+        slug=slug,
+    )
+    cleaned = clean_url(url)
+    return cleaned if cleaned.endswith("/") or not cleaned else cleaned + "/"
+
+
+def clean_url(url: str) -> str:
+    """Normalise a site-relative URL: no leading slash, no empty, '.' or '..' segments."""
+    parts = [p for p in url.split("/") if p not in ("", ".", "..")]
+    if not parts:
+        return ""
+    return "/".join(parts) + ("/" if url.endswith("/") else "")
+
+
+def output_path(url: str) -> PurePosixPath:
+    """The file a site-relative URL is written to: 'x/' -> 'x/index.html'."""
+    url = clean_url(url)
+    if url == "" or url.endswith("/"):
+        return PurePosixPath(url) / "index.html"
+    return PurePosixPath(url)
+
+
+def join_base(base_url: str, url: str) -> str:
+    """Join base_url ('/', '/digest/' or 'https://example.org/digest/') and a relative URL."""
+    return base_url.rstrip("/") + "/" + clean_url(url)

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+from newsdigest.config import load_config, parse_config
+from newsdigest.errors import BuildFailed
+
+
+def test_every_setting_has_the_spec_default(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert config.base_url == "/"
+    assert config.language == "en"
+    assert config.timezone == "UTC"
+    assert config.per_page == 20
+    assert config.home_days == 7
+    assert config.permalink == "{year}/{month}/{day}/{slug}/"
+    assert config.output_dir == "public"
+    assert config.markdown_extensions == ("extra", "toc")
+    assert config.sanitize is False
+
+
+def test_unknown_keys_are_all_listed_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        parse_config({"titel": "x", "per_pag": 3, "colour": "red"}, tmp_path)
+    messages = [str(p) for p in failure.value.problems]
+    assert len(messages) == 3
+    assert any("titel" in m and "did you mean 'title'" in m for m in messages)
+    assert any("per_pag" in m and "did you mean 'per_page'" in m for m in messages)
+
+
+def test_wrong_types_and_values_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        parse_config(
+            {
+                "per_page": "ten",
+                "timezone": "Mars/Olympus",
+                "home_days": True,
+                "base_url": "example.org",
+                "permalink": "{year}/",
+            },
+            tmp_path,
+        )
+    text = "\n".join(str(p) for p in failure.value.problems)
+    for key in ("per_page", "timezone", "home_days", "base_url", "permalink"):
+        assert key in text
+
+
+def test_base_url_gets_a_trailing_slash(tmp_path: Path) -> None:
+    assert parse_config({"base_url": "https://example.org/digest"}, tmp_path).base_url == (
+        "https://example.org/digest/"
+    )
+
+
+def test_topics_and_feeds_tables(tmp_path: Path) -> None:
+    config = parse_config(
+        {
+            "topics": {"NATO": {"description": "The alliance", "keywords": ["nato"]}},
+            "feeds": {"entries": 5, "full_content": False},
+            "markdown_extensions": {"extra": {}, "toc": {"permalink": True}},
+        },
+        tmp_path,
+    )
+    assert config.topic_settings("NATO").keywords == ("nato",)
+    assert config.feeds.entries == 5 and not config.feeds.full_content
+    assert config.markdown_extension_configs == {"toc": {"permalink": True}}
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.newsdigest\ntitle = 1")
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path)
+    assert "pyproject.toml" in str(failure.value.problems[0])
