@@ -1,13 +1,19 @@
-"""Validate a built site: every internal link, image and #fragment resolves to a file."""
+"""Validate content and the built site: links, images, #fragments, feeds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import tempfile
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree
 
+from newsdigest.config import Config
+from newsdigest.content import Selection
 from newsdigest.errors import Problem
+from newsdigest.pipeline import BuildOptions, build
 from newsdigest.theme import base_path
 
 
@@ -83,3 +89,30 @@ def _internal_target(link: str, page_url: str, prefix: str, host: str) -> tuple[
     if relative == "" or relative.endswith("/"):
         relative += "index.html"
     return relative, unquote(parts.fragment)
+
+
+def check_feeds(output: Path) -> list[Problem]:
+    """Every XML and JSON file in the output parses."""
+    problems = []
+    for path in sorted([*output.rglob("*.xml"), *output.rglob("*.json")]):
+        name = path.relative_to(output).as_posix()
+        try:
+            if path.suffix == ".xml":
+                ElementTree.parse(path)
+            else:
+                json.loads(path.read_text(encoding="utf-8"))
+        except (ElementTree.ParseError, ValueError) as error:
+            problems.append(Problem(name, f"does not parse: {error}"))
+    return problems
+
+
+def check_site(config: Config, selection: Selection) -> list[Problem]:
+    """Build the current content into a scratch folder and check what a reader would get."""
+    with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as scratch:
+        output = Path(scratch) / "site"
+        scratch_config = replace(config, output_dir=str(output))
+        report = build(scratch_config, BuildOptions(selection=selection))
+        problems = list(report.warnings)
+        problems += check_links(output, config.base_url)
+        problems += check_feeds(output)
+    return problems

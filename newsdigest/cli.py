@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BuildFailed as failure:
         print_problems(failure.problems)
+        errors = sum(1 for p in failure.problems if p.is_error)
+        print(f"{errors} error(s); the output folder was not changed.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -76,6 +78,16 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--topics", default="", help="comma-separated topics: a,b")
     new_parser.add_argument("--source", help="the agency or outlet")
     new_parser.add_argument("--source-url", help="the original article's URL")
+
+    check_parser = command(
+        "check",
+        "Validate content and the built site: front matter, links, anchors, images, feeds.",
+        run_check,
+    )
+    check_parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    check_parser.add_argument(
+        "--future", action="store_true", help="include articles dated in the future"
+    )
 
     init_parser = command(
         "init", "Create a new site folder that builds with the default theme.", run_init
@@ -143,6 +155,19 @@ def summary(report: BuildReport, config: Config) -> str:
     )
 
 
+def run_check(options: argparse.Namespace) -> int:
+    from newsdigest.check import check_site
+
+    config = config_from(options)
+    problems = check_site(config, Selection(drafts=options.drafts, future=options.future))
+    print_problems(problems)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print("No problems found.")
+    return 0
+
+
 def run_new(options: argparse.Namespace) -> int:
     from newsdigest.scaffold import new_article
 
@@ -180,6 +205,3 @@ def print_problems(problems: Sequence[Problem]) -> None:
     """Every problem, errors first, each on one line as file:line: message."""
     for problem in sorted(problems, key=lambda p: (p.severity != "error", p.path, p.line or 0)):
         print(problem, file=sys.stderr)
-    errors = sum(1 for p in problems if p.is_error)
-    if errors:
-        print(f"{errors} error(s); nothing was written.", file=sys.stderr)
