@@ -61,6 +61,7 @@ class Article:
     path: str  # relative to the site folder, posix: how problems and readers name the file
     title: str
     published: datetime  # aware, in the site time zone
+    has_time: bool  # False for a plain date: pages show the day without a clock time
     updated: datetime | None
     slug: str
     url: str  # site-relative, e.g. "2024/08/31/kursk/"
@@ -294,6 +295,7 @@ def _validate(
         path=name,
         title=title,
         published=published,
+        has_time=not _is_plain_date(meta.get("date")),
         updated=updated,
         slug=slug,
         url=permalink(config.permalink, published, slug),
@@ -316,6 +318,12 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, (list, dict, bool)):
         return ""
     return str(value).strip()
+
+
+def _is_plain_date(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value.strip()) == len("2024-08-31")
+    return isinstance(value, date) and not isinstance(value, datetime)
 
 
 def _datetime(value: Any, tz: ZoneInfo) -> datetime | None:
