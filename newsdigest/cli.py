@@ -79,6 +79,16 @@ def make_parser() -> argparse.ArgumentParser:
     new_parser.add_argument("--source", help="the agency or outlet")
     new_parser.add_argument("--source-url", help="the original article's URL")
 
+    import_parser = command(
+        "import",
+        "Turn raw wire articles (files or folders) into content files; re-imports update.",
+        run_import,
+    )
+    import_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="raw files")
+    import_parser.add_argument(
+        "--dry-run", action="store_true", help="write nothing; show what would be written"
+    )
+
     check_parser = command(
         "check",
         "Validate content and the built site: front matter, links, anchors, images, feeds.",
@@ -184,8 +194,34 @@ def run_new(options: argparse.Namespace) -> int:
         )
     except (FileExistsError, ValueError) as error:
         raise UsageError(str(error)) from error
-    print(path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path)
+    print(shown(path, config))
     return 0
+
+
+def run_import(options: argparse.Namespace) -> int:
+    from newsdigest.importer import import_paths
+
+    config = config_from(options)
+    report = import_paths(config, options.paths, dry_run=options.dry_run)
+    verbs = {"import": "new", "update": "updated", "unchanged": "unchanged", "skip": "skipped"}
+    for outcome in report.outcomes:
+        target = f" -> {shown(outcome.target, config)}" if outcome.target else ""
+        reason = f": {outcome.reason}" if outcome.reason else ""
+        print(f"{verbs[outcome.action]:9} {outcome.source}{target}{reason}")
+        for note in outcome.notes:
+            print(f"          note: {note}")
+    would = "would be " if options.dry_run else ""
+    print(
+        f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "
+        f"{report.count('unchanged')} unchanged, {report.count('skip')} skipped"
+        + (" (dry run: nothing written)" if options.dry_run else "")
+    )
+    return 1 if report.failed else 0
+
+
+def shown(path: Path, config: Config) -> str:
+    """A path relative to the site folder when it is inside it."""
+    return str(path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path)
 
 
 def run_init(options: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ FIELDS = (
     "image",
     "draft",
     "lang",
+    "sanitize",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240
@@ -74,6 +75,7 @@ class Article:
     image: Image | None
     draft: bool
     lang: str
+    sanitize: bool  # strip unsafe HTML from this body (the site setting, or the article's own)
     body_hash: str
     asset_dir: str  # site-relative URL of the folder that holds the article's files
 
@@ -275,6 +277,10 @@ def _validate(
     if not isinstance(draft, bool):
         bad("draft", f"draft must be true or false, not {draft!r}")
         draft = False
+    sanitize = meta.get("sanitize", config.sanitize)
+    if not isinstance(sanitize, bool):
+        bad("sanitize", f"sanitize must be true or false, not {sanitize!r}")
+        sanitize = True
 
     slug_source = meta.get("slug") if meta.get("slug") is not None else title
     slug = slugify(_text(slug_source)) if slug_source else ""
@@ -308,6 +314,7 @@ def _validate(
         image=image,
         draft=draft,
         lang=optional["lang"] or config.language,
+        sanitize=sanitize or config.sanitize,  # an article cannot opt out of the site's setting
         body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         asset_dir=asset_dir,
     ), problems
@@ -355,6 +362,8 @@ def _image(value: Any, asset_dir: str, bad: Any) -> Image | None:
         return None
     src = _text(value.get("src"))
     if not src:
+        if value.get("caption") or value.get("credit"):
+            return None  # an imported caption waiting for its photo: kept in the file, not shown
         bad("image needs src: the photo's file name or URL")
         return None
     url = src if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src) else clean_url(asset_dir + src)

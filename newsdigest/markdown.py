@@ -59,23 +59,24 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._cache = RenderCache(config.cache_dir / "html", settings_key(config))
-        self._sanitize = config.sanitize
 
-    def render(self, body_hash: str, asset_dir: str, read_body: Callable[[], str]) -> str:
+    def render(
+        self, body_hash: str, asset_dir: str, read_body: Callable[[], str], *, sanitize: bool
+    ) -> str:
         """The article's HTML: from the cache, or rendered and then cached."""
-        key = self._cache.key(body_hash, self.base_path + asset_dir)
+        key = self._cache.key(body_hash, self.base_path + asset_dir, sanitize)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        html = self.convert(read_body(), asset_dir)
+        html = self.convert(read_body(), asset_dir, sanitize=sanitize)
         self._cache.put(key, html)
         return html
 
-    def convert(self, body: str, asset_dir: str) -> str:
+    def convert(self, body: str, asset_dir: str, *, sanitize: bool) -> str:
         """Render Markdown now, without the cache."""
         self._links.processor.prefix = self.base_path + asset_dir
         html = self._markdown.reset().convert(body)
-        if self._sanitize:
+        if sanitize:
             from newsdigest.sanitize import clean_html
 
             html = clean_html(html)
@@ -89,7 +90,6 @@ def settings_key(config: Config) -> str:
         "markdown": markdown.__version__,
         "extensions": list(config.markdown_extensions),
         "configs": config.markdown_extension_configs,
-        "sanitize": config.sanitize,
     }
     encoded = json.dumps(settings, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]
@@ -102,8 +102,8 @@ class RenderCache:
         self.folder = folder
         self.settings = settings
 
-    def key(self, body_hash: str, link_prefix: str) -> str:
-        material = f"{self.settings}\0{body_hash}\0{link_prefix}".encode()
+    def key(self, body_hash: str, link_prefix: str, sanitize: bool) -> str:
+        material = f"{self.settings}\0{body_hash}\0{link_prefix}\0{sanitize}".encode()
         return hashlib.sha256(material).hexdigest()
 
     def _path(self, key: str) -> Path:

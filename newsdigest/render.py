@@ -41,7 +41,10 @@ class PageRenderer:
     def body_html(self, article: Article) -> Markup:
         """The article's HTML; it enters Jinja here, once, as Markup, never as a template."""
         html = self.markdown.render(
-            article.body_hash, article.asset_dir, lambda: read_body(self.config, article)
+            article.body_hash,
+            article.asset_dir,
+            lambda: read_body(self.config, article),
+            sanitize=article.sanitize,
         )
         return Markup(html)
 

@@ -5,17 +5,23 @@ from conftest import article, write_site
 from newsdigest.cli import main
 
 
-def test_check_finds_a_broken_link_a_missing_image_and_a_missing_anchor(
-    site: Path, capsys
-) -> None:
-    write_site(site, {
-        "content/a.md": article("Linked", "2026-10-01", """
+def test_check_finds_a_broken_link_a_missing_image_and_a_missing_anchor(site: Path, capsys) -> None:
+    write_site(
+        site,
+        {
+            "content/a.md": article(
+                "Linked",
+                "2026-10-01",
+                """
             See [the other story](/2026/10/02/nowhere/) and [the notes](#no-such-part).
 
             ![A chart](chart.png)
-        """, image="{src: missing-photo.jpg, caption: Gone}"),
-        "content/b.md": article("Fine", "2026-10-02", "All good."),
-    })
+        """,
+                image="{src: missing-photo.jpg, caption: Gone}",
+            ),
+            "content/b.md": article("Fine", "2026-10-02", "All good."),
+        },
+    )
     assert main(["check", "--site", str(site)]) == 1
     err = capsys.readouterr().err
     assert "2026/10/02/nowhere/" in err

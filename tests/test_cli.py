@@ -1,0 +1,74 @@
+import argparse
+from pathlib import Path
+
+import frontmatter
+import pytest
+from conftest import article, write_site
+
+from newsdigest.cli import main, make_parser
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def commands() -> list[str]:
+    parser = make_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(sub.choices)
+
+
+def test_every_command_has_help_and_is_in_the_readme(capsys) -> None:
+    readme = README.read_text()
+    assert {"build", "new", "init", "check"} <= set(commands())
+    for name in commands():
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        assert "--site" in capsys.readouterr().out or name == "init"
+        assert f"newsdigest {name}" in readme, name
+
+
+def test_build_is_the_default_command_and_prints_a_summary(site: Path, capsys) -> None:
+    write_site(site, {"content/a.md": article("Fine", "2026-10-01")})
+    assert main(["--site", str(site), "--quiet"]) == 0
+    assert main(["--site", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "Built 1 articles" in out and "0 files written" in out
+
+
+def test_usage_errors_exit_2_and_content_errors_exit_1(site: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["build", "--jobs", "zero"])
+    assert done.value.code == 2
+    assert main(["build", "--site", str(site / "missing")]) == 2
+    write_site(
+        site,
+        {
+            "content/a.md": "---\ntitle: A\n---\n",
+            "content/b.md": "---\ndate: 2026-10-01\n---\n",
+        },
+    )
+    assert main(["build", "--site", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "content/a.md:2: error: missing date" in err
+    assert "content/b.md" in err and "missing title" in err
+
+
+def test_new_creates_an_article_that_builds(site: Path, capsys) -> None:
+    write_site(site, {})
+    assert (
+        main(["new", "Kursk: what we know", "--site", str(site), "--topics", "Ukraine,Russia"]) == 0
+    )
+    created = site / capsys.readouterr().out.strip()
+    assert created.name == "kursk-what-we-know.md" and created.exists()
+    post = frontmatter.loads(created.read_text(encoding="utf-8"))
+    assert post["title"] == "Kursk: what we know" and post["topics"] == ["Ukraine", "Russia"]
+    assert post["draft"] is True and post["date"].tzinfo is not None
+    assert main(["new", "Kursk: what we know", "--site", str(site)]) == 2  # never overwrites
+    assert main(["build", "--site", str(site), "--quiet"]) == 0
+
+
+def test_init_makes_a_site_that_builds_and_passes_check(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "fresh"
+    assert main(["init", str(target)]) == 0
+    assert main(["build", "--site", str(target)]) == 0
+    assert main(["check", "--site", str(target)]) == 0

@@ -1,0 +1,338 @@
+from datetime import date
+from pathlib import Path
+
+import frontmatter
+import pytest
+from conftest import build_site, write_site
+
+from newsdigest.cli import main
+from newsdigest.config import load_config
+from newsdigest.importer import import_paths, parse_date, read_byline, slug_from_url
+
+SAMPLE = Path(__file__).parent / "fixtures" / "raw" / "afp-kursk.txt"
+SAMPLE_URL = (
+    "https://www.themoscowtimes.com/2024/08/31/"
+    "nato-chief-backs-ukraine-offensive-in-russias-kursk-region-a86213"
+)
+CONFIG = """\
+[tool.newsdigest]
+title = "Wire"
+timezone = "Europe/Berlin"
+
+[tool.newsdigest.topics.Ukraine]
+keywords = ["ukraine", "kyiv"]
+
+[tool.newsdigest.topics.NATO]
+keywords = ["nato", "north atlantic alliance"]
+
+[tool.newsdigest.topics.Energy]
+keywords = ["gas", "oil price"]
+
+[tool.newsdigest.topics."Москва"]
+keywords = ["moscow", "москва"]
+"""
+
+REUTERS = """\
+# Gas prices climb as Norway field halts
+
+By Anna Larsen, Reuters
+
+Aug. 5, 2024
+
+Gas prices in Europe rose on Monday after an outage at a Norwegian field, traders said.
+
+Analysts expect the field to restart within
+
+days, although the operator gave no timetable.
+
+"We see no shortage," one trader said.
+
+Original url: https://www.reuters.com/business/energy/gas-prices-climb-norway-2024-08-05/
+"""
+
+DPA_NO_DATE_LINE = """\
+# Moscow metro opens new ring line stations
+
+By [dpa](#)
+
+Passengers lined up at dawn as the Moscow metro opened four stations.
+
+The city says **1.2 million** riders will use the line each day.
+
+Original url:
+
+<https://www.example-news.de/2024/09/02/moscow-metro-ring-line-112233.html>
+"""
+
+PERSON_NO_URL = """\
+# Kyiv cafés stay open through the blackout
+
+31 August 2024
+
+By Olena Petrenko
+
+Generators hum on every corner of Kyiv's old town. **Photo: ANDRIY KOVAL / AP**
+
+Owners share fuel and
+
+customers share tables.
+
+- one list item
+- and another
+"""
+
+ISO_DATE_AP = """\
+# Alliance ministers meet in Brussels
+
+By AP
+
+2024-10-01
+
+Defence ministers of the North Atlantic alliance met in Brussels on Tuesday.
+"""
+
+NOT_AN_ARTICLE = """\
+Just some notes I kept,
+nothing like an article.
+"""
+
+TITLE_ONLY = "# A headline and nothing else\n\nAugust 31, 2024\n"
+
+
+def raw_folder(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def wire(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    write_site(site, {"pyproject.toml": CONFIG})
+    return site
+
+
+def imported(site: Path, name: str) -> frontmatter.Post:
+    [path] = (site / "content").rglob(name)
+    return frontmatter.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_shared_sample_gives_every_field(wire: Path) -> None:
+    report = import_paths(load_config(wire), [SAMPLE])
+    assert [o.action for o in report.outcomes] == ["import"]
+    target = report.outcomes[0].target
+    slug = "nato-chief-backs-ukraine-offensive-in-russias-kursk-region"
+    assert target == wire / f"content/2024/08/{slug}.md"
+    post = frontmatter.loads(target.read_text(encoding="utf-8"))
+    assert post["title"] == "NATO Chief Backs Ukraine Offensive in Russia's Kursk Region"
+    assert post["date"] == date(2024, 8, 31)
+    assert post["source"] == "AFP"
+    assert "author" not in post
+    assert post["source_url"] == SAMPLE_URL
+    assert post["image"] == {
+        "caption": "NATO Secretary General Jens Stoltenberg (R) talks with Ukraine's President "
+        "Volodymyr Zelensky in Woodstock, southern England, on July 18, 2024.",
+        "credit": "KIN CHEUNG / POOL / AFP",
+    }
+    assert post["topics"] == ["NATO", "Ukraine"]
+    assert post["sanitize"] is True
+    paragraphs = post.content.split("\n\n")
+    assert (
+        '"The Russian soldiers, tanks and bases there [Kursk] are legitimate targets under '
+        'international law."' in paragraphs
+    )
+    assert paragraphs[0].startswith("Ukraine was fully within its rights")
+    assert len(paragraphs) == 9
+    assert "Original url" not in post.content and "themoscowtimes" not in post.content
+    build_site(wire)
+    page = wire / "public/2024/08/31/nato-chief-backs-ukraine-offensive-in-russias-kursk-region"
+    assert "legitimate targets under international law" in (page / "index.html").read_text()
+
+
+def test_varied_raw_articles_field_by_field(wire: Path) -> None:
+    folder = raw_folder(
+        wire.parent,
+        {
+            "reuters.txt": REUTERS,
+            "dpa.md": DPA_NO_DATE_LINE,
+            "person.txt": PERSON_NO_URL,
+            "ap.txt": ISO_DATE_AP,
+        },
+    )
+    report = import_paths(load_config(wire), [folder])
+    assert sorted(o.action for o in report.outcomes) == ["import"] * 4
+
+    reuters = imported(wire, "gas-prices-climb-norway.md")
+    assert reuters["title"] == "Gas prices climb as Norway field halts"
+    assert reuters["date"] == date(2024, 8, 5)
+    assert (reuters["source"], reuters["author"]) == ("Reuters", "Anna Larsen")
+    assert reuters["source_url"].endswith("/gas-prices-climb-norway-2024-08-05/")
+    assert reuters["slug"] == "gas-prices-climb-norway"
+    assert reuters["topics"] == ["Energy"]
+    assert "image" not in reuters
+    assert reuters.content.split("\n\n")[1] == (
+        "Analysts expect the field to restart within days, although the operator gave no timetable."
+    )
+
+    dpa = imported(wire, "moscow-metro-ring-line.md")
+    assert dpa["date"] == date(2024, 9, 2)  # from the URL's /2024/09/02/
+    assert dpa["source"] == "dpa" and "author" not in dpa
+    assert dpa["topics"] == ["Москва"]
+    assert "**1.2 million**" in dpa.content  # Markdown is kept
+
+    person = imported(wire, "kyiv-cafes-stay-open-through-the-blackout.md")
+    assert person["date"] == date(2024, 8, 31)
+    assert person["author"] == "Olena Petrenko" and "source" not in person
+    assert "source_url" not in person
+    assert person["image"] == {
+        "caption": "Generators hum on every corner of Kyiv's old town.",
+        "credit": "Photo: ANDRIY KOVAL / AP",
+    }
+    assert person.content.split("\n\n") == [
+        "Owners share fuel and customers share tables.",
+        "- one list item\n- and another",
+    ]
+
+    ap = imported(wire, "alliance-ministers-meet-in-brussels.md")
+    assert ap["date"] == date(2024, 10, 1) and ap["source"] == "AP"
+    assert ap["topics"] == ["NATO"]  # a keyword of three words
+    notes = {o.source.name: o.notes for o in report.outcomes}
+    assert "date taken from the original URL" in notes["dpa.md"]
+    assert "no original URL" in notes["person.txt"]
+    build_site(wire)
+
+
+def test_a_non_article_is_skipped_and_the_rest_goes_on(wire: Path, capsys) -> None:
+    folder = raw_folder(
+        wire.parent,
+        {"a-notes.txt": NOT_AN_ARTICLE, "b-title-only.txt": TITLE_ONLY, "c.txt": REUTERS},
+    )
+    (folder / "d-binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0")
+    (folder / "e.txt.swp").write_text("swap")
+    code = main(["import", str(folder), "--site", str(wire)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "skipped   " in out and "a-notes.txt" in out and "no title" in out
+    assert "b-title-only.txt" in out and "no body" in out
+    assert "d-binary.txt" in out and "not UTF-8" in out
+    assert ".swp" not in out
+    assert "1 imported, 0 updated, 0 unchanged, 3 skipped" in out
+    assert len(list((wire / "content").rglob("*.md"))) == 1
+
+
+def test_reimport_updates_the_same_file_and_keeps_hand_edits(wire: Path) -> None:
+    folder = raw_folder(wire.parent, {"kursk.txt": SAMPLE.read_text(encoding="utf-8")})
+    config = load_config(wire)
+    import_paths(config, [folder])
+    [path] = (wire / "content").rglob("*.md")
+    post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    post["topics"] = ["Kursk offensive"]
+    post["summary"] = "Stoltenberg backs Kyiv."
+    path.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+
+    changed = SAMPLE.read_text(encoding="utf-8").replace("Die Welt.", "Die Welt on Saturday.")
+    (folder / "kursk.txt").write_text(changed, encoding="utf-8")
+    dry = import_paths(config, [folder], dry_run=True)
+    assert [o.action for o in dry.outcomes] == ["update"]
+    assert "on Saturday" not in path.read_text(encoding="utf-8")
+
+    report = import_paths(config, [folder])
+    assert [(o.action, o.target) for o in report.outcomes] == [("update", path)]
+    assert list((wire / "content").rglob("*.md")) == [path]
+    again = frontmatter.loads(path.read_text(encoding="utf-8"))
+    assert again["topics"] == ["Kursk offensive"]
+    assert again["summary"] == "Stoltenberg backs Kyiv."
+    assert "Die Welt on Saturday." in again.content
+    assert [o.action for o in import_paths(config, [folder]).outcomes] == ["unchanged"]
+
+
+def test_dry_run_writes_nothing(wire: Path, capsys) -> None:
+    assert main(["import", str(SAMPLE), "--dry-run", "--site", str(wire)]) == 0
+    assert "1 would be imported" in capsys.readouterr().out
+    assert not (wire / "content").exists() or not list((wire / "content").rglob("*"))
+
+
+def test_two_different_articles_with_one_slug_get_two_files(wire: Path) -> None:
+    first = REUTERS
+    second = REUTERS.replace("reuters.com/business", "reuters.com/world")
+    folder = raw_folder(wire.parent, {"1.txt": first, "2.txt": second})
+    report = import_paths(load_config(wire), [folder])
+    names = sorted(o.target.name for o in report.outcomes if o.target)
+    assert names == ["gas-prices-climb-norway-2.md", "gas-prices-climb-norway.md"]
+    assert imported(wire, "gas-prices-climb-norway-2.md")["slug"] == "gas-prices-climb-norway-2"
+    assert main(["build", "--site", str(wire), "--quiet"]) == 0  # two files, two URLs
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("August 31, 2024", (2024, 8, 31)),
+        ("Aug. 31, 2024", (2024, 8, 31)),
+        ("Aug 31 2024", (2024, 8, 31)),
+        ("Sept. 5, 2024", (2024, 9, 5)),
+        ("31 August 2024", (2024, 8, 31)),
+        ("1st of March, 2025", (2025, 3, 1)),
+        ("Saturday, August 31, 2024", (2024, 8, 31)),
+        ("2024-08-31", (2024, 8, 31)),
+        ("Published: August 31, 2024", None),  # the label is stripped by the caller
+        ("February 30, 2024", None),
+        ("Smarch 3, 2024", None),
+    ],
+)
+def test_date_forms(line: str, expected: tuple[int, int, int] | None) -> None:
+    from zoneinfo import ZoneInfo
+
+    found = parse_date(line, ZoneInfo("UTC"))
+    assert (found[0].date() if found else None) == (date(*expected) if expected else None)
+
+
+def test_date_line_with_a_time_keeps_it() -> None:
+    from zoneinfo import ZoneInfo
+
+    found = parse_date("August 31, 2024, 4:05 p.m.", ZoneInfo("Europe/Berlin"))
+    assert found is not None and found[1] is True
+    assert found[0].isoformat() == "2024-08-31T16:05:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("[AFP](#)", ("AFP", None)),
+        ("Reuters", ("Reuters", None)),
+        ("The Associated Press", ("AP", None)),
+        ("Jane Doe", (None, "Jane Doe")),
+        ("Jane Doe, Reuters", ("Reuters", "Jane Doe")),
+        ("Jane Doe for AFP", ("AFP", "Jane Doe")),
+        ("AFP / Jane Doe", ("AFP", "Jane Doe")),
+    ],
+)
+def test_bylines(byline: str, expected: tuple[str | None, str | None]) -> None:
+    assert read_byline(byline) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        (SAMPLE_URL, "nato-chief-backs-ukraine-offensive-in-russias-kursk-region"),
+        ("https://x.example/news/some-story-123456.html", "some-story"),
+        ("https://x.example/2024/08/31/a-story-9f8e7d6c5b", "a-story"),
+        ("https://x.example/article/987654", ""),
+        ("https://x.example/", ""),
+    ],
+)
+def test_slug_from_url(url: str, slug: str) -> None:
+    assert slug_from_url(url) == slug
+
+
+def test_imported_html_is_sanitized_in_the_built_page(wire: Path) -> None:
+    hostile = REUTERS.replace(
+        '"We see no shortage," one trader said.',
+        '<script>alert(1)</script><img src=x onerror="alert(2)"> <a href="javascript:x()">y</a>',
+    )
+    import_paths(load_config(wire), [raw_folder(wire.parent, {"r.txt": hostile})])
+    build_site(wire)
+    [page] = (wire / "public/2024/08/05").glob("*/index.html")
+    html = page.read_text(encoding="utf-8")
+    assert "alert(1)" not in html and "onerror" not in html and "javascript:" not in html
