@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any, Literal
 
 from newsdigest.config import Config
 from newsdigest.content import Article, Asset
 from newsdigest.errors import Problem
+from newsdigest.feeds import Feed, newest
 from newsdigest.site import Day, Site
+from newsdigest.sitemap import (
+    SitemapEntry,
+    last_modified,
+    news_articles,
+    part_url,
+    split_sitemap,
+)
 from newsdigest.urls import output_path
 
 PageKind = Literal[
-    "home", "article", "day", "month", "year", "archive", "topics", "topic", "not_found"
+    "home",
+    "article",
+    "day",
+    "month",
+    "year",
+    "archive",
+    "topics",
+    "topic",
+    "search",
+    "not_found",
+    # Documents for machines, written by Python (feeds.py, sitemap.py), not by templates:
+    "atom",
+    "json_feed",
+    "sitemap",
+    "sitemap_index",
+    "news_sitemap",
+    "robots",
 ]
-TEMPLATES: dict[PageKind, str] = {
+TEMPLATES: dict[str, str] = {
     "home": "home.html",
     "article": "article.html",
     "day": "day.html",
@@ -26,6 +50,7 @@ TEMPLATES: dict[PageKind, str] = {
     "archive": "archive.html",
     "topics": "topics.html",
     "topic": "topic.html",
+    "search": "search.html",
     "not_found": "404.html",
 }
 
@@ -40,10 +65,16 @@ class Page:
     description: str
     context: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # what asked for this URL, for collision messages
+    modified: datetime | None = None  # the newest change among its articles: sitemap lastmod
 
     @property
     def template(self) -> str:
-        return TEMPLATES[self.kind]
+        """The Jinja template of an HTML page; "" for a feed, sitemap or robots.txt."""
+        return TEMPLATES.get(self.kind, "")
+
+    @property
+    def is_html(self) -> bool:
+        return self.kind in TEMPLATES
 
     @property
     def file(self) -> str:
@@ -99,6 +130,7 @@ def plan_pages(
                 article.summary,
                 {"article": article, "neighbours": site.neighbours[article.path]},
                 origin=article.path,
+                modified=article.updated or article.published,
             )
         )
     for year in site.years:
@@ -109,6 +141,7 @@ def plan_pages(
                 str(year.year),
                 f"{year.count} articles in {year.year}",
                 {"year": year},
+                modified=last_modified([a for m in year.months for a in m.articles]),
             )
         )
         for month in year.months:
@@ -133,11 +166,36 @@ def plan_pages(
                     config,
                     {"day": day},
                 )
+    everything = last_modified(site.articles)
     pages.append(
-        Page("archive", "archive/", "Archive", "Every month of the digest", {"years": site.years})
+        Page(
+            "archive",
+            "archive/",
+            "Archive",
+            "Every month of the digest",
+            {"years": site.years},
+            modified=everything,
+        )
     )
     pages.append(
-        Page("topics", "topics/", "Topics", "Every topic of the digest", {"topics": site.topics})
+        Page(
+            "topics",
+            "topics/",
+            "Topics",
+            "Every topic of the digest",
+            {"topics": site.topics},
+            modified=everything,
+        )
+    )
+    pages.append(
+        Page(
+            "search",
+            "search/",
+            "Search",
+            "Search every article of the digest",
+            {},
+            modified=everything,
+        )
     )
     for topic in site.topics:
         description = topic.description or f"Articles about {topic.name}"
@@ -154,6 +212,8 @@ def plan_pages(
     pages.append(
         Page("not_found", "404.html", "Page not found", "The page you asked for is not here.")
     )
+    pages += _feeds(site, config)
+    pages += _sitemaps(site, config, pages)
     copies = (*static, *assets)
     return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
 
@@ -166,6 +226,7 @@ def _home(site: Site, config: Config) -> Page:
         config.title,
         config.description or config.title,
         {"days": tuple(days[: config.home_days])},
+        modified=last_modified([a for day in days[: config.home_days] for a in day.articles]),
     )
 
 
@@ -193,9 +254,65 @@ def _paginated(
                 description,
                 {**context, "pager": pager},
                 origin=origin,
+                modified=last_modified(items),
             )
         )
     return pages
+
+
+def _feeds(site: Site, config: Config) -> list[Page]:
+    """The site's Atom and JSON feeds, and an Atom feed per topic."""
+    count = config.feeds.entries
+    main = Feed(config.title, config.description, "feed.xml", "", newest(site.articles, count))
+    pages = [
+        Page("atom", main.self_url, main.title, main.description, {"feed": main}),
+        Page(
+            "json_feed",
+            "feed.json",
+            main.title,
+            main.description,
+            {"feed": replace(main, self_url="feed.json")},
+        ),
+    ]
+    for topic in site.topics:
+        feed = Feed(
+            f"{topic.name} · {config.title}",
+            topic.description,
+            f"{topic.url}feed.xml",
+            topic.url,
+            newest(topic.articles, count),
+        )
+        pages.append(
+            Page("atom", feed.self_url, feed.title, feed.description, {"feed": feed},
+                 origin=f"topic {topic.name!r}")
+        )  # fmt: skip
+    return pages
+
+
+def _sitemaps(site: Site, config: Config, pages: Sequence[Page]) -> list[Page]:
+    """sitemap.xml over every HTML page but the 404 (an index past 50,000), news, robots."""
+    entries = [
+        SitemapEntry(page.url, page.modified)
+        for page in pages
+        if page.is_html and page.kind != "not_found"
+    ]
+    parts = split_sitemap(entries)
+    documents = [
+        Page("news_sitemap", "news-sitemap.xml", "News sitemap", "",
+             {"articles": news_articles(site.articles)}),
+        Page("robots", "robots.txt", "robots.txt", ""),
+    ]  # fmt: skip
+    if len(parts) == 1:
+        return [Page("sitemap", "sitemap.xml", "Sitemap", "", {"entries": parts[0]}), *documents]
+    index = Page("sitemap_index", "sitemap.xml", "Sitemap index", "", {"parts": parts})
+    return [
+        index,
+        *(
+            Page("sitemap", part_url(number), "Sitemap", "", {"entries": part})
+            for number, part in enumerate(parts, start=1)
+        ),
+        *documents,
+    ]
 
 
 def _long_date(day: date) -> str:

@@ -12,6 +12,7 @@ from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import plan_pages
 from newsdigest.render import render_pages
+from newsdigest.search import index_articles
 from newsdigest.site import make_site
 from newsdigest.theme import theme_static
 
@@ -20,6 +21,7 @@ from newsdigest.theme import theme_static
 class BuildOptions:
     selection: Selection = field(default_factory=Selection)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    search: bool = True  # build the Pagefind index over the article pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,14 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
         changed = set(rendered.changed)
         changed.update(copy.url for copy in plan.copies if staging.copy(copy.url, copy.source))
         planned = {page.file for page in plan.pages} | {copy.url for copy in plan.copies}
+        if options.search:
+            articles_pages = [page.file for page in plan.pages if page.kind == "article"]
+            search = index_articles(articles_pages, changed, staging, config)
+            if errors_in(list(search.problems)):
+                raise BuildFailed([*problems, *search.problems])
+            problems += search.problems
+            planned |= search.files
+            changed |= search.changed
         written = staging.commit(planned, changed)
     except BaseException:
         staging.abort()

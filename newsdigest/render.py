@@ -14,9 +14,11 @@ from markupsafe import Markup
 from newsdigest.config import Config
 from newsdigest.content import Article, read_body
 from newsdigest.errors import Problem
+from newsdigest.feeds import atom, json_feed
 from newsdigest.markdown import MarkdownRenderer
 from newsdigest.output import Staging
 from newsdigest.pages import Page
+from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
 from newsdigest.theme import base_path, make_environment
 
 # Below this many pages, starting worker processes costs more than it saves.
@@ -49,11 +51,32 @@ class PageRenderer:
         return Markup(html)
 
     def render(self, page: Page) -> bytes:
+        if not page.is_html:
+            return self.document(page)
         context = dict(page.context, page=page)
         if page.kind == "article":
             context["body"] = self.body_html(page.context["article"])
         template = self.environment.get_template(page.template)
         return template.render(context).encode("utf-8")
+
+    def document(self, page: Page) -> bytes:
+        """A feed, sitemap or robots.txt: written in Python, escaped in one place."""
+        config = self.config
+        content = self.body_html if config.feeds.full_content else None
+        match page.kind:
+            case "atom":
+                return atom(page.context["feed"], config, content)
+            case "json_feed":
+                return json_feed(page.context["feed"], config, content)
+            case "sitemap":
+                return urlset(page.context["entries"], config)
+            case "sitemap_index":
+                return sitemap_index(page.context["parts"], config)
+            case "news_sitemap":
+                return news_sitemap(page.context["articles"], config)
+            case "robots":
+                return robots(config)
+        raise ValueError(f"no writer for {page.kind!r}")
 
 
 def render_pages(

@@ -1,0 +1,185 @@
+"""Atom (RFC 4287) and JSON Feed 1.1 documents, built in Python rather than from templates.
+
+Feeds are read by machines that reject a whole feed for one bad byte, so they are assembled
+with escaping and XML-illegal control characters stripped here, in one place. Every URL is
+absolute (feed readers have no page to resolve against), and links inside article HTML are made
+absolute too.
+
+An entry's id is a tag URI made of the site's host, the publication day and the content file's
+path: it survives a change of title or slug (the URL changes, the file does not).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+from newsdigest.config import Config
+from newsdigest.content import Article
+from newsdigest.urls import join_base
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ROOT_RELATIVE = re.compile(r"""(\s(?:href|src)=)(["'])/(?!/)""")
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed: the site's, or a topic's."""
+
+    title: str
+    description: str
+    self_url: str  # site-relative, e.g. "topics/nato/feed.xml"
+    page_url: str  # the HTML page it follows, e.g. "topics/nato/"
+    articles: tuple[Article, ...]  # newest first, already cut to the configured count
+
+
+def xml_text(value: str) -> str:
+    return escape(_XML_ILLEGAL.sub("", value))
+
+
+def xml_attr(value: str) -> str:
+    return quoteattr(_XML_ILLEGAL.sub("", value))
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """Root-relative href/src in article HTML ("/digest/x/") as absolute URLs."""
+    parts = urlsplit(base_url)
+    if not parts.scheme:
+        return html
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    return _ROOT_RELATIVE.sub(lambda m: f"{m.group(1)}{m.group(2)}{origin}", html)
+
+
+def entry_id(article: Article, config: Config) -> str:
+    """tag:host,YYYY-MM-DD:path: stable across title, slug and base path changes."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    path = PurePosixPath(article.path)
+    if path.parts and path.parts[0] == "content":
+        path = PurePosixPath(*path.parts[1:])
+    return f"tag:{host},{article.published:%Y-%m-%d}:{path.with_suffix('').as_posix()}"
+
+
+def modified(article: Article) -> datetime:
+    return article.updated or article.published
+
+
+def feed_updated(feed: Feed, config: Config) -> str:
+    """The newest change among the entries; the Unix epoch for an empty feed (deterministic)."""
+    if not feed.articles:
+        return datetime(1970, 1, 1, tzinfo=config.tz).isoformat()
+    return max(modified(a) for a in feed.articles).isoformat()
+
+
+def atom(feed: Feed, config: Config, content: Callable[[Article], str] | None) -> bytes:
+    """The Atom document; `content` gives an article's HTML when feeds carry full text."""
+    self_url = join_base(config.base_url, feed.self_url)
+    page_url = join_base(config.base_url, feed.page_url)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={xml_attr(config.language)}>',
+        f"  <id>{xml_text(self_url)}</id>",
+        f"  <title>{xml_text(feed.title)}</title>",
+    ]
+    if feed.description:
+        lines.append(f"  <subtitle>{xml_text(feed.description)}</subtitle>")
+    lines += [
+        f"  <updated>{feed_updated(feed, config)}</updated>",
+        f'  <link rel="self" type="application/atom+xml" href={xml_attr(self_url)}/>',
+        f'  <link rel="alternate" type="text/html" href={xml_attr(page_url)}/>',
+        f"  <author><name>{xml_text(config.title)}</name></author>",
+        "  <generator>newsdigest</generator>",
+    ]
+    for article in feed.articles:
+        lines += _atom_entry(article, config, content)
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _atom_entry(
+    article: Article, config: Config, content: Callable[[Article], str] | None
+) -> list[str]:
+    link = join_base(config.base_url, article.url)
+    lines = [
+        "  <entry>",
+        f"    <id>{xml_text(entry_id(article, config))}</id>",
+        f"    <title>{xml_text(article.title)}</title>",
+        f'    <link rel="alternate" type="text/html" href={xml_attr(link)}/>',
+        f"    <published>{article.published.isoformat()}</published>",
+        f"    <updated>{modified(article).isoformat()}</updated>",
+    ]
+    author = article.author or article.source
+    if author:
+        lines.append(f"    <author><name>{xml_text(author)}</name></author>")
+    if article.source_url:
+        title = f" title={xml_attr(article.source)}" if article.source else ""
+        lines.append(f'    <link rel="via" href={xml_attr(article.source_url)}{title}/>')
+    for topic in article.topics:
+        lines.append(f"    <category term={xml_attr(topic)}/>")
+    if article.summary:
+        lines.append(f'    <summary type="text">{xml_text(article.summary)}</summary>')
+    if content is not None:
+        html = absolute_links(content(article), config.base_url)
+        lines.append(
+            f'    <content type="html" xml:base={xml_attr(link)}>{xml_text(html)}</content>'
+        )
+    lines.append("  </entry>")
+    return lines
+
+
+def json_feed(feed: Feed, config: Config, content: Callable[[Article], str] | None) -> bytes:
+    """The JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)."""
+    base = config.base_url
+    document: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": join_base(base, feed.page_url),
+        "feed_url": join_base(base, feed.self_url),
+        "language": config.language,
+        "authors": [{"name": config.title}],
+        "items": [_json_item(article, config, content) for article in feed.articles],
+    }
+    if feed.description:
+        document["description"] = feed.description
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return (_XML_ILLEGAL.sub("", text) + "\n").encode("utf-8")
+
+
+def _json_item(
+    article: Article, config: Config, content: Callable[[Article], str] | None
+) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": entry_id(article, config),
+        "url": join_base(config.base_url, article.url),
+        "title": article.title,
+    }
+    if content is not None:
+        item["content_html"] = absolute_links(content(article), config.base_url)
+    else:
+        item["content_text"] = article.summary
+    item["summary"] = article.summary
+    item["date_published"] = article.published.isoformat()
+    item["date_modified"] = modified(article).isoformat()
+    author = article.author or article.source
+    if author:
+        item["authors"] = [{"name": author}]
+    if article.topics:
+        item["tags"] = list(article.topics)
+    if article.source_url:
+        item["external_url"] = article.source_url
+    if article.image:
+        image = article.image.url
+        item["image"] = image if ":" in image else join_base(config.base_url, image)
+    if article.lang != config.language:
+        item["language"] = article.lang
+    return item
+
+
+def newest(articles: Sequence[Article], count: int) -> tuple[Article, ...]:
+    """The newest `count` articles; the site model keeps lists newest first."""
+    return tuple(articles[:count])

@@ -1,0 +1,228 @@
+"""The search index: Pagefind, run over the new article pages before the output is swapped in.
+
+Pagefind (the `pagefind[bin]` wheel ships its binary; nothing is downloaded at run time) is
+given the new article pages (from staging when they changed, else from the current output),
+and the bundle it writes into a scratch folder is staged like any page: all or nothing, and
+unchanged bundle files are not rewritten. When no article
+page changed and the set of pages is the one last indexed, the current bundle is kept as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from newsdigest.config import Config
+from newsdigest.errors import Problem
+from newsdigest.output import Staging, files_below
+
+BUNDLE = "pagefind"
+MANIFEST = f"{BUNDLE}/newsdigest-pages.txt"  # the pages the current bundle indexes
+# Pagefind's ready-made UIs; our search page uses pagefind.js with its own small script.
+_UNUSED = re.compile(r"^pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)$")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchIndex:
+    files: frozenset[str]  # every bundle file of the new site
+    changed: frozenset[str]  # those staged because their bytes changed
+    problems: tuple[Problem, ...] = ()
+
+
+def pagefind_executable() -> Path | None:
+    try:
+        import pagefind_bin
+    except ImportError:
+        return None
+    try:
+        return Path(pagefind_bin.get_executable())
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def index_articles(
+    article_files: Sequence[str], changed: set[str], staging: Staging, config: Config
+) -> SearchIndex:
+    """Stage the Pagefind bundle for these article pages (files relative to the output)."""
+    manifest = "".join(f"{name}\n" for name in sorted(article_files)).encode("utf-8")
+    current = _current_bundle(staging.output)
+    if current and not changed.intersection(article_files):
+        try:
+            if (staging.output / MANIFEST).read_bytes() == manifest:
+                return SearchIndex(frozenset(current), frozenset())
+        except OSError:
+            pass
+    executable = pagefind_executable()
+    if executable is None:
+        warning = Problem(
+            "search/",
+            "search index not built: the Pagefind binary is missing",
+            hint='pip install "pagefind[bin]"',
+            severity="warning",
+        )
+        return SearchIndex(frozenset(), frozenset(), (warning,))
+    with tempfile.TemporaryDirectory(prefix=".search-", dir=staging.staging.parent) as scratch:
+        bundle = Path(scratch) / "bundle"
+        try:
+            with PagefindService(executable) as service:
+                index = service.new_index({"force_language": config.language.split("-")[0]})
+                for name in sorted(
+                    article_files
+                ):  # one at a time, in order: same input, same index
+                    source = staging.staging / name
+                    if not source.exists():
+                        source = staging.output / name
+                    url = "/" + name.removesuffix("index.html")
+                    service.add_file(index, url, source.read_text(encoding="utf-8"))
+                service.write_files(index, bundle)
+            canonical_filters(bundle)
+        except (OSError, ValueError, LookupError, PagefindError) as error:
+            problem = Problem("search/", f"Pagefind failed: {error}")
+            return SearchIndex(frozenset(), frozenset(), (problem,))
+        files: set[str] = set()
+        staged: set[str] = set()
+        for relative in files_below(bundle):
+            if _UNUSED.match(relative):
+                continue
+            name = f"{BUNDLE}/{relative}"
+            files.add(name)
+            if staging.put(name, (bundle / relative).read_bytes()):
+                staged.add(name)
+    files.add(MANIFEST)
+    if staging.put(MANIFEST, manifest):
+        staged.add(MANIFEST)
+    return SearchIndex(frozenset(files), frozenset(staged))
+
+
+def _current_bundle(output: Path) -> list[str]:
+    return [f"{BUNDLE}/{name}" for name in files_below(output / BUNDLE)]
+
+
+def canonical_filters(bundle: Path) -> None:
+    """Rewrite Pagefind's filter files with their values sorted, so the bundle is deterministic.
+
+    Pagefind writes the filters, and each filter's values, in the order of a Rust HashMap,
+    which is seeded at random per process: the filter files, and through their names the
+    metadata file and pagefind-entry.json, change on every run although nothing else does.
+    Sorting them and naming the files after their new content gives the same bytes for the
+    same pages.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read_packed(meta_path)
+        prefix = language["hash"].split("_")[0]
+        for reference in meta[3]:  # [[filter name, file hash], ...]
+            filter_path = bundle / "filter" / f"{reference[1]}.pf_filter"
+            name, values = _read_packed(filter_path)
+            data = _pack([name, sorted(values, key=lambda value: value[0])])
+            filter_path.unlink()
+            reference[1] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+            (bundle / "filter" / f"{reference[1]}.pf_filter").write_bytes(data)
+        meta[3].sort(key=lambda reference: reference[0])
+        data = _pack(meta)
+        meta_path.unlink()
+        language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
+        (bundle / f"pagefind.{language['hash']}.pf_meta").write_bytes(data)
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    entry_path.write_text(text, encoding="utf-8")
+
+
+_PACKED = b"pagefind_dcd"  # Pagefind's files: gzip of this marker and a CBOR document
+
+
+def _read_packed(path: Path) -> Any:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_PACKED):
+        raise PagefindError(f"unexpected file format: {path.name}")
+    return cbor2.loads(data[len(_PACKED) :])
+
+
+def _pack(document: Any) -> bytes:
+    return gzip.compress(_PACKED + cbor2.dumps(document), mtime=0)
+
+
+class PagefindError(Exception):
+    """Pagefind answered a request with an error."""
+
+
+class PagefindService:
+    """Pagefind's `--service` protocol: base64 JSON messages ended by commas over stdin/stdout.
+
+    The `pagefind` Python package speaks it too, but polls for each answer every 100 ms, which
+    is most of a second per ten articles; here each request waits for its answer directly.
+    Pages are added one by one in a fixed order because `pagefind --site` indexes in parallel
+    and numbers pages in whatever order they finish, which changes the bytes of every build.
+    """
+
+    def __init__(self, executable: Path) -> None:
+        self.executable = executable
+        self.next_id = 0
+        self.buffer = b""
+
+    def __enter__(self) -> PagefindService:
+        self.process = subprocess.Popen(
+            [str(self.executable), "--service"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def request(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.next_id += 1
+        message = {"message_id": self.next_id, "payload": payload}
+        assert self.process.stdin is not None
+        self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        self.process.stdin.flush()
+        while True:
+            answer = json.loads(base64.b64decode(self._read_message()))
+            if answer is None or answer.get("message_id") not in (self.next_id, None):
+                continue
+            response = answer["payload"]
+            if response.get("type") == "Error":
+                raise PagefindError(response.get("message", "unknown error"))
+            return response
+
+    def _read_message(self) -> bytes:
+        assert self.process.stdout is not None
+        descriptor = self.process.stdout.fileno()
+        while b"," not in self.buffer:
+            chunk = os.read(descriptor, 1 << 16)
+            if not chunk:
+                raise PagefindError("the Pagefind process stopped")
+            self.buffer += chunk
+        message, _, self.buffer = self.buffer.partition(b",")
+        return message
+
+    def new_index(self, config: dict[str, Any]) -> int:
+        return int(self.request({"type": "NewIndex", "config": config})["index_id"])
+
+    def add_file(self, index: int, url: str, html: str) -> None:
+        self.request(
+            {"type": "AddFile", "index_id": index, "url": url, "file_contents": html,
+             "file_path": None}
+        )  # fmt: skip
+
+    def write_files(self, index: int, output: Path) -> None:
+        self.request({"type": "WriteFiles", "index_id": index, "output_path": str(output)})
