@@ -37,6 +37,8 @@ FIELDS = (
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240
+MAX_NESTING = 100
+_EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^/")
 _YAML = frontmatter.YAMLHandler()
 _PLAIN_MARKDOWN = markdown.Markdown()
 # Headings, quotes, tables, lists, images, raw HTML, code: not the paragraph a summary is made of.
@@ -195,7 +197,8 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
     if not isinstance(meta, dict):
         return None, [Problem(name, "front matter must be a mapping of field: value", line=2)]
     lines = _field_lines(node)
-    return _validate(name, meta, lines, body, config)
+    body_line = len(text.splitlines()) - len(body.splitlines()) + 1
+    return _validate(name, meta, lines, body, body_line, config)
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -215,7 +218,12 @@ def _field_lines(node: yaml.Node | None) -> dict[str, int]:
 
 
 def _validate(
-    name: str, meta: dict[str, Any], lines: dict[str, int], body: str, config: Config
+    name: str,
+    meta: dict[str, Any],
+    lines: dict[str, int],
+    body: str,
+    body_line: int,
+    config: Config,
 ) -> tuple[Article | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -293,6 +301,29 @@ def _validate(
 
     asset_dir = clean_url(str(Path(name).parent.relative_to("content").as_posix()) + "/")
     image = _image(meta.get("image"), asset_dir, lambda message: bad("image", message))
+    raw_image = meta.get("image")
+    src = str(raw_image.get("src") or "") if isinstance(raw_image, dict) else str(raw_image or "")
+    beside = config.site_dir / Path(name).parent / src
+    if image and src and not _EXTERNAL.match(src) and not beside.is_file():
+        problems.append(
+            Problem(
+                name,
+                f"image {src!r} not found beside the article",
+                line=lines.get("image"),
+                hint="put the file next to the article or fix the name",
+                severity="warning",
+            )
+        )
+    deep = _too_deep(body)
+    if deep is not None:
+        problems.append(
+            Problem(
+                name,
+                f"text nested more than {MAX_NESTING} levels deep",
+                line=body_line + deep,
+                hint="flatten the list or quote",
+            )
+        )
 
     if problems and any(p.is_error for p in problems):
         return None, problems
@@ -318,6 +349,18 @@ def _validate(
         body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         asset_dir=asset_dir,
     ), problems
+
+
+def _too_deep(body: str) -> int | None:
+    """The first body line nested past MAX_NESTING lists or quotes, which Markdown cannot render
+    in bounded time (Python-Markdown recurses once per level)."""
+    for number, line in enumerate(body.splitlines()):
+        stripped = line.lstrip(" \t>")
+        indent = line[: len(line) - len(stripped)]
+        levels = indent.count(">") + (len(indent.replace(">", "").expandtabs(4)) // 4)
+        if levels > MAX_NESTING:
+            return number
+    return None
 
 
 def _text(value: Any) -> str:
@@ -366,7 +409,7 @@ def _image(value: Any, asset_dir: str, bad: Any) -> Image | None:
             return None  # an imported caption waiting for its photo: kept in the file, not shown
         bad("image needs src: the photo's file name or URL")
         return None
-    url = src if re.match(r"^[a-z][a-z0-9+.-]*:|^/", src) else clean_url(asset_dir + src)
+    url = src if _EXTERNAL.match(src) else clean_url(asset_dir + src)
     caption = _text(value.get("caption"))
     return Image(
         url=url,

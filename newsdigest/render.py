@@ -83,6 +83,10 @@ def render_pages(
     pages: Sequence[Page], config: Config, staging: Staging, jobs: int
 ) -> RenderResult:
     """Render every page into staging; which files changed, and every template problem."""
+    global _RENDERER
+    # A new renderer per build: Jinja's cache would keep serving a theme template after the
+    # site adds an override of the same name. Forked workers inherit this one.
+    _RENDERER = PageRenderer(config)
     batches = [
         (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
     ]
@@ -116,9 +120,8 @@ def _render_shared_batch(start: int, stop: int) -> RenderResult:
 def _render_batch(
     pages: Sequence[Page], config: Config, staging: Staging, start: int, stop: int
 ) -> RenderResult:
-    global _RENDERER
-    if _RENDERER is None or _RENDERER.config != config:
-        _RENDERER = PageRenderer(config)
+    if _RENDERER is None:
+        raise RuntimeError("render_pages() sets up the renderer")
     changed: list[str] = []
     problems: list[Problem] = []
     for page in pages[start:stop]:
@@ -131,6 +134,10 @@ def _render_batch(
             origin = page.origin or page.url
             problems.append(Problem(origin, f"cannot read: {error.strerror}"))
             continue
+        except RecursionError:
+            origin = page.origin or page.url
+            problems.append(Problem(origin, "too deeply nested to render", hint="flatten it"))
+            continue
         if staging.put(page.file, data):
             changed.append(page.file)
     return RenderResult(tuple(changed), tuple(problems))
@@ -138,21 +145,24 @@ def _render_batch(
 
 def template_problem(error: TemplateError, page: Page, config: Config) -> Problem:
     """Name the template file and line where Jinja failed, not Python's frames."""
-    if isinstance(error, TemplateNotFound):
-        return Problem(
-            page.origin or page.template,
-            f"template {error.name!r} not found",
-            hint="add it to templates/ or fix the name",
-        )
     if isinstance(error, TemplateSyntaxError):
         return Problem(
             _short(error.filename, config), f"template error: {error.message}", line=error.lineno
         )
-    for frame, line in reversed(list(traceback.walk_tb(error.__traceback__))):
+    where, line = page.template or page.origin, None
+    for frame, frame_line in reversed(list(traceback.walk_tb(error.__traceback__))):
         filename = frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt", ".json")):
-            return Problem(_short(filename, config), f"template error: {error}", line=line)
-    return Problem(page.template, f"template error: {error}")
+            where, line = _short(filename, config), frame_line
+            break
+    if isinstance(error, TemplateNotFound):
+        return Problem(
+            where,
+            f"template {error.name!r} not found",
+            line=line,
+            hint="add it to templates/ or fix the name",
+        )
+    return Problem(where, f"template error: {error}", line=line)
 
 
 def _short(filename: str | None, config: Config) -> str:
