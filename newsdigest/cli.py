@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -150,11 +151,42 @@ def config_from(options: argparse.Namespace) -> Config:
 def run_build(options: argparse.Namespace) -> int:
     config = config_from(options)
     selection = Selection(drafts=options.drafts, future=options.future)
-    report = build(config, BuildOptions(selection=selection, jobs=options.jobs))
+    progress = ProgressLine() if sys.stderr.isatty() and not options.quiet else None
+    try:
+        report = build(
+            config, BuildOptions(selection=selection, jobs=options.jobs, progress=progress)
+        )
+    finally:
+        if progress:
+            progress.clear()
     print_problems(list(report.warnings))
     if not options.quiet:
         print(summary(report, config))
     return 0
+
+
+class ProgressLine:
+    """`Rendering 1200/13569 pages` on one terminal line, once a build takes over a second."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        self.started = time.monotonic()
+        self.delay = delay
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.started < self.delay:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total} pages")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def summary(report: BuildReport, config: Config) -> str:

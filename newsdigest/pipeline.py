@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newsdigest.config import Config
@@ -22,6 +23,7 @@ class BuildOptions:
     selection: Selection = field(default_factory=Selection)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     search: bool = True  # build the Pagefind index over the article pages
+    progress: Callable[[int, int], None] | None = None  # told (pages done, pages) as it goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     staging = Staging(config.output_path)
     staging.start()
     try:
-        rendered = render_pages(plan.pages, config, staging, options.jobs)
+        rendered = render_pages(plan.pages, config, staging, options.jobs, options.progress)
         if rendered.problems:
             raise BuildFailed([*problems, *rendered.problems])
         changed = set(rendered.changed)

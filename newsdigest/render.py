@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,7 +80,11 @@ class PageRenderer:
 
 
 def render_pages(
-    pages: Sequence[Page], config: Config, staging: Staging, jobs: int
+    pages: Sequence[Page],
+    config: Config,
+    staging: Staging,
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RenderResult:
     """Render every page into staging; which files changed, and every template problem."""
     global _RENDERER
@@ -90,8 +94,12 @@ def render_pages(
     batches = [
         (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
     ]
+    results: list[RenderResult] = []
     if jobs <= 1 or len(pages) < PARALLEL_THRESHOLD:
-        results = [_render_batch(pages, config, staging, start, stop) for start, stop in batches]
+        for start, stop in batches:
+            results.append(_render_batch(pages, config, staging, start, stop))
+            if progress:
+                progress(stop, len(pages))
     else:
         global _SHARED
         # Workers are forked: they inherit the plan instead of receiving it pickled.
@@ -99,7 +107,10 @@ def render_pages(
         context = multiprocessing.get_context("fork")
         try:
             with context.Pool(jobs) as pool:
-                results = pool.starmap(_render_shared_batch, batches, chunksize=1)
+                for result in pool.imap(_render_shared_batch, batches, chunksize=1):
+                    results.append(result)
+                    if progress:
+                        progress(min(len(results) * BATCH_SIZE, len(pages)), len(pages))
         finally:
             _SHARED = None
     changed = tuple(file for result in results for file in result.changed)
@@ -111,7 +122,8 @@ _SHARED: tuple[Sequence[Page], Config, Staging] | None = None
 _RENDERER: PageRenderer | None = None
 
 
-def _render_shared_batch(start: int, stop: int) -> RenderResult:
+def _render_shared_batch(batch: tuple[int, int]) -> RenderResult:
+    start, stop = batch
     assert _SHARED is not None
     pages, config, staging = _SHARED
     return _render_batch(pages, config, staging, start, stop)

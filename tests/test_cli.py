@@ -72,3 +72,19 @@ def test_init_makes_a_site_that_builds_and_passes_check(tmp_path: Path, capsys) 
     assert main(["init", str(target)]) == 0
     assert main(["build", "--site", str(target)]) == 0
     assert main(["check", "--site", str(target)]) == 0
+
+
+def test_progress_is_reported_per_batch_and_drawn_on_one_line(site: Path, capsys) -> None:
+    from newsdigest.cli import ProgressLine
+    from newsdigest.config import load_config
+    from newsdigest.pipeline import BuildOptions, build
+
+    write_site(site, {f"content/{n}.md": article(f"A {n}", "2026-10-01") for n in range(3)})
+    seen: list[tuple[int, int]] = []
+    build(load_config(site), BuildOptions(jobs=1, progress=lambda d, t: seen.append((d, t))))
+    assert seen and seen[-1][0] == seen[-1][1] and seen[-1][1] > 3
+    line = ProgressLine(delay=0)
+    line(5, 10)
+    line.clear()
+    err = capsys.readouterr().err
+    assert "\r[###############...............] 5/10 pages" in err and err.endswith("\r\033[K")
