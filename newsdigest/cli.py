@@ -74,6 +74,20 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
     build_parser.add_argument("--verbose", action="store_true", help="also list warnings in full")
 
+    serve_parser = command(
+        "serve",
+        "Build, serve on http://127.0.0.1:8000/, rebuild on every save and reload the browser.",
+        run_serve,
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve_parser.add_argument(
+        "--port", type=int, default=8000, help="default: 8000 (the next free one if taken)"
+    )
+    serve_parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
+    serve_parser.add_argument(
+        "--future", action="store_true", help="include articles dated in the future"
+    )
+
     new_parser = command("new", "Create a content file with its front matter filled in.", run_new)
     new_parser.add_argument("title", help="the article's title")
     new_parser.add_argument("--topics", default="", help="comma-separated topics: a,b")
@@ -195,6 +209,15 @@ def summary(report: BuildReport, config: Config) -> str:
         f"{report.written} files written, {report.unchanged} unchanged, "
         f"{report.removed} stale removed in {report.seconds:.2f} s"
     )
+
+
+def run_serve(options: argparse.Namespace) -> int:
+    from newsdigest.serve import serve
+
+    site_dir = options.site.resolve()
+    if not site_dir.is_dir():
+        raise UsageError(f"site folder {options.site} does not exist")
+    return serve(site_dir, options.host, options.port, not options.no_drafts, options.future)
 
 
 def run_check(options: argparse.Namespace) -> int:

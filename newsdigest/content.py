@@ -187,8 +187,7 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
         ]
     front, body = _split(text)
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(front) or {}
+        node, meta = _parse_yaml(front)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -199,6 +198,21 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
     lines = _field_lines(node)
     body_line = len(text.splitlines()) - len(body.splitlines()) + 1
     return _validate(name, meta, lines, body, body_line, config)
+
+
+# libyaml's loader when PyYAML was built with it: ten times faster than the Python one.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(front: str) -> tuple[yaml.Node | None, Any]:
+    """The front matter's node tree (for line numbers) and its values, in one pass."""
+    loader = _SAFE_LOADER(front)
+    try:
+        node = loader.get_single_node()
+        meta = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, meta or {}
 
 
 def _split(text: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import PurePosixPath
 
@@ -11,6 +12,7 @@ from slugify import slugify as _slugify
 MAX_SLUG_LENGTH = 80
 
 
+@functools.lru_cache(maxsize=65536)  # topic names are slugified on every page that lists them
 def slugify(text: str) -> str:
     """Turn any text into a lowercase ASCII slug (Курск -> kursk); '' when nothing is left."""
     # Drop apostrophes first so "Russia's" gives "russias", as Hugo and Pelican do.

@@ -1,0 +1,318 @@
+"""The dev server: served pages, live reload, errors in the browser, bursts, path safety."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import article, output_files, write_site
+
+from newsdigest.config import load_config
+from newsdigest.content import Selection
+from newsdigest.incremental import DevBuild
+from newsdigest.pipeline import BuildOptions, build
+from newsdigest.serve import DevServer
+
+REPO = Path(__file__).resolve().parent.parent
+SECRET = "SECRET-MARKER-4f1c"
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def get(port: int, path: str) -> tuple[int, str, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, response.getheader("Content-Type") or "", body
+
+
+class EventLog:
+    """An open /__newsdigest/events stream, recording event names as they come."""
+
+    def __init__(self, port: int) -> None:
+        self.events: list[str] = []
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.connection.request("GET", "/__newsdigest/events")
+        self.response = self.connection.getresponse()
+        assert self.response.getheader("Content-Type").startswith("text/event-stream")
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode().strip()
+                if line.startswith("event: "):
+                    self.events.append(line.removeprefix("event: "))
+        except (OSError, ValueError):
+            pass
+
+
+@pytest.fixture
+def served(site: Path) -> Iterator[DevServer]:
+    write_site(
+        site,
+        {
+            "content/one.md": article("First title", "2026-10-01T09:00:00", "Body one."),
+            "content/two.md": article("Second", "2026-10-02T09:00:00", "Body two."),
+            "content/draft.md": article("A draft", "2026-10-03", "Draft.", draft="true"),
+        },
+        config=f'title = "Dev"\nbase_url = "https://example.org/digest/"\n# {SECRET}\n',
+    )
+    server = DevServer(site, port=0, quiet=0.05, say=lambda _: None)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_pages_are_served_with_the_reload_script_only_on_the_wire(served: DevServer) -> None:
+    status, kind, body = get(served.port, "/digest/")
+    assert status == 200 and kind == "text/html; charset=utf-8"
+    assert "First title" in body and "A draft" in body  # serve shows drafts
+    assert 'new EventSource("/__newsdigest/events")' in body
+    on_disk = (served.output / "index.html").read_text(encoding="utf-8")
+    assert "EventSource" not in on_disk
+    assert not (served.site_dir / "public").exists()  # a preview never lands in public/
+    assert get(served.port, "/digest/feed.xml")[1].startswith("application/xml")
+    assert get(served.port, "/digest/style.css")[1] == "text/css; charset=utf-8"
+    status, _, body = get(served.port, "/digest/nowhere/")
+    assert status == 404 and "Page not found" in body
+    assert get(served.port, "/")[0] == 301
+    assert get(served.port, "/digest/archive")[0] == 301
+    assert f"http://127.0.0.1:{served.port}/digest/" in get(served.port, "/digest/")[2]
+
+
+def test_an_edit_is_served_and_a_reload_event_is_sent(served: DevServer) -> None:
+    events = EventLog(served.port)
+    wait_for(lambda: served.events.clients)
+    path = served.site_dir / "content/one.md"
+    path.write_text(article("Edited title", "2026-10-01T09:00:00", "Body one."))
+    wait_for(lambda: "Edited title" in get(served.port, "/digest/2026/10/01/edited-title/")[2])
+    wait_for(lambda: "reload" in events.events)
+    assert get(served.port, "/digest/2026/10/01/first-title/")[0] == 404  # the old URL is gone
+
+
+def test_a_broken_edit_keeps_the_last_good_site_and_shows_the_error(served: DevServer) -> None:
+    events = EventLog(served.port)
+    wait_for(lambda: served.events.clients)
+    path = served.site_dir / "content/two.md"
+    path.write_text("---\ntitle: Second\ndate: not a date\n---\nBody two.\n")
+    wait_for(lambda: "problems" in events.events)
+    status, _, body = get(served.port, "/digest/2026/10/02/second/")
+    assert status == 200 and "Body two." in body
+    assert '<div id="newsdigest-errors"' in body and "content/two.md:3: error: date" in body
+    path.write_text(article("Second, fixed", "2026-10-02T09:00:00", "Body two."))
+    wait_for(lambda: "Second, fixed" in get(served.port, "/digest/2026/10/02/second-fixed/")[2])
+    assert '<div id="newsdigest-errors"' not in get(served.port, "/digest/")[2]
+    assert events.events[-1] == "reload"
+
+
+def test_a_burst_of_200_writes_gives_one_rebuild(served: DevServer) -> None:
+    before = served.rebuilds
+    for number in range(200):
+        (served.site_dir / f"content/burst-{number}.md").write_text(
+            article(f"Burst {number}", "2026-10-04T10:00:00")
+        )
+    wait_for(lambda: get(served.port, "/digest/2026/10/04/burst-199/")[0] == 200)
+    time.sleep(0.5)
+    # One quiet period covers the burst; a machine that stalls longer than the quiet period
+    # in the middle of the writes may split it once.
+    assert served.rebuilds - before in (1, 2)
+
+
+def test_atomic_saves_count_and_swap_files_do_not(served: DevServer) -> None:
+    before = served.rebuilds
+    (served.site_dir / "content/.one.md.swp").write_text("swap")
+    (served.site_dir / "content/4913").write_text("vim probe")
+    time.sleep(0.4)
+    assert served.rebuilds == before
+    temporary = served.site_dir / "content/one.md___jb_tmp___"
+    temporary.write_text(article("Saved atomically", "2026-10-01T09:00:00"))
+    os.replace(temporary, served.site_dir / "content/one.md")
+    wait_for(lambda: get(served.port, "/digest/2026/10/01/saved-atomically/")[0] == 200)
+
+
+def raw_request(port: int, target: str) -> tuple[int, bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+        )
+        data = b""
+        while chunk := connection.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, data
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/digest/../pyproject.toml",
+        "/digest/../../pyproject.toml",
+        "/digest/%2e%2e/%2e%2e/pyproject.toml",
+        "/digest/%2E%2E%2F%2E%2E%2Fpyproject.toml",
+        "/digest/..%2f..%2f..%2fpyproject.toml",
+        "/digest/%2e%2e%5c%2e%2e%5cpyproject.toml",
+        "/digest//etc/passwd",
+        "/etc/passwd",
+        "/digest/%00",
+        "http://127.0.0.1/digest/../../pyproject.toml",
+        "/digest/" + "%2e%2e/" * 10 + "etc/passwd",
+    ],
+)
+def test_paths_never_leave_the_output(served: DevServer, target: str) -> None:
+    status, data = raw_request(served.port, target)
+    assert status in (400, 404), (target, status)
+    assert SECRET.encode() not in data and b"root:" not in data
+
+
+def test_ctrl_c_stops_cleanly(site: Path) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if get(port, "/")[0] in (200, 301):
+                break
+        except OSError:
+            time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "Stopped." in out
+
+
+def test_the_next_free_port_is_taken_and_said(site: Path) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        said: list[str] = []
+        server = DevServer(site, port=port, say=said.append)
+        try:
+            assert server.port != port and f"Port {port} is taken" in said[0]
+        finally:
+            server.httpd.server_close()
+
+
+# -- incremental rebuilds equal full builds ---------------------------------------------
+
+
+def full_build_files(site: Path, output: Path, base_url: str) -> dict[str, bytes]:
+    config = load_config(site, {"base_url": base_url, "output_dir": str(output)})
+    build(config, BuildOptions(selection=Selection(drafts=True), jobs=1))
+    return output_files(output.parent, output.name)
+
+
+def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path: Path) -> None:
+    base = "http://127.0.0.1:9/"
+    write_site(
+        site,
+        {
+            "content/one.md": article("One", "2026-10-01T09:00:00", "Body.", topics="[Alpha]"),
+            "content/two.md": article("Two", "2026-10-02T09:00:00", "Body.", topics="[Alpha, B]"),
+            "content/three.md": article("Three", "2026-10-03T09:00:00", "Body.", topics="[B]"),
+            "static/extra.css": "p { color: red }",
+        },
+        config='title = "Inc"\n',
+    )
+    dev = DevBuild(site, tmp_path / "dev", {"base_url": base}, Selection(drafts=True))
+    dev.rebuild()
+
+    def same() -> None:
+        dev.update_search()
+        expected = full_build_files(site, tmp_path / "full", base)
+        assert output_files(tmp_path, "dev") == expected
+
+    same()
+    steps: list[tuple[str, Callable[[], set[Path]]]] = [
+        ("edit a body", lambda: write(site / "content/two.md",
+                                      article("Two", "2026-10-02T09:00:00", "New body.",
+                                              topics="[Alpha, B]"))),
+        ("retitle and move a day", lambda: write(site / "content/one.md",
+                                                 article("Uno", "2026-10-05T09:00:00", "Body.",
+                                                         topics="[C]"))),
+        ("add an article", lambda: write(site / "content/four.md",
+                                         article("Four", "2026-10-04T09:00:00", topics="[B]"))),
+        ("delete an article", lambda: remove(site / "content/three.md")),
+        ("add an image", lambda: write_bytes(site / "content/pic.png", b"\x89PNG")),
+        ("override a template", lambda: write(site / "templates/topic.html",
+                                              '{% extends "base.html" %}{% block main %}'
+                                              "<h1>{{ topic.name }}</h1>{% endblock %}")),
+        ("override a macro file", lambda: write(site / "templates/_macros.html",
+                                                (REPO / "templates/_macros.html").read_text()
+                                                .replace("teaser-title", "teaser-title x"))),
+        ("change a stylesheet", lambda: write(site / "static/extra.css", "p { color: blue }")),
+        ("drop the override", lambda: remove(site / "templates/topic.html")),
+        ("change the config", lambda: write(site / "pyproject.toml",
+                                            '[tool.newsdigest]\ntitle = "Renamed"\n')),
+    ]  # fmt: skip
+    for label, change in steps:
+        changed = change()
+        result = dev.rebuild(changed)
+        assert result.kind != "none", label
+        same()
+    assert dev.rebuild({site / "content/two.md"}).kind == "none"
+
+
+def test_only_what_a_change_touches_is_rendered(site: Path, tmp_path: Path) -> None:
+    files = {
+        f"content/{n}.md": article(f"Story {n}", f"2026-{n % 3 + 8:02}-{n % 20 + 1:02}T09:00:00",
+                                   topics=f"[T{n % 4}]")
+        for n in range(60)
+    }  # fmt: skip
+    files["static/extra.css"] = "p {}"
+    write_site(site, files)
+    dev = DevBuild(site, tmp_path / "dev", {}, Selection())
+    total = dev.rebuild().rendered
+    edit = dev.rebuild(write(site / "content/7.md", (site / "content/7.md").read_text() + "More."))
+    # Its page, its neighbours', and the lists and feeds that hold it: day, month, year,
+    # topic, home, archive, topics, the feeds, the sitemap.
+    assert 0 < edit.rendered <= 16 < total / 5
+    css = dev.rebuild(write(site / "static/extra.css", "p { margin: 0 }"))
+    assert css.kind == "css" and css.rendered == 0 and css.written == 1
+    template = dev.rebuild(write(site / "templates/day.html", '{% extends "base.html" %}'))
+    day_pages = len(list((tmp_path / "dev").glob("2026/*/*/index.html")))
+    assert template.rendered == day_pages < total
+
+
+def write(path: Path, text: str) -> set[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return {path}
+
+
+def write_bytes(path: Path, data: bytes) -> set[Path]:
+    path.write_bytes(data)
+    return {path}
+
+
+def remove(path: Path) -> set[Path]:
+    path.unlink()
+    return {path}
