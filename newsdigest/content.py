@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -19,6 +19,9 @@ from markupsafe import Markup
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 from newsdigest.urls import clean_url, permalink, slugify
+
+if TYPE_CHECKING:
+    from newsdigest.memo import ArticleMemo
 
 FIELDS = (
     "title",
@@ -122,9 +125,9 @@ def walk_files(folder: Path) -> list[Path]:
 
 
 def load_articles(
-    config: Config, selection: Selection = Selection()
+    config: Config, selection: Selection = Selection(), memo: ArticleMemo | None = None
 ) -> tuple[list[Article], list[Asset], list[Problem]]:
-    """Read every article under content/, and list the files beside them."""
+    """Read every article under content/ (or take it from the memo), and the files beside."""
     articles: list[Article] = []
     assets: list[Asset] = []
     problems: list[Problem] = []
@@ -134,7 +137,16 @@ def load_articles(
         if path.suffix.lower() != ".md":
             assets.append(Asset(path, clean_url(relative)))
             continue
-        article, found = read_article(path, config)
+        if memo is None:
+            article, found = read_article(path, config)
+        else:
+            name = path.relative_to(config.site_dir).as_posix()
+            stat = path.stat()
+            parsed = memo.get(name, stat)
+            if parsed is None:
+                parsed = read_article(path, config)
+                memo.put(name, stat, parsed)
+            article, found = parsed
         problems.extend(found)
         if article is None:
             continue

@@ -19,7 +19,7 @@ import contextlib
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import Page, plan_pages
 from newsdigest.render import render_pages
-from newsdigest.search import index_articles
+from newsdigest.search import Cancelled, index_articles
 from newsdigest.site import make_site
 from newsdigest.theme import make_environment, theme_static
 from newsdigest.urls import clean_url
@@ -246,16 +246,20 @@ class DevBuild:
             warnings=tuple(problems),
         )
 
-    def update_search(self) -> None:
+    def update_search(self, cancelled: Callable[[], bool] = lambda: False) -> None:
         """Index the article pages again after a rebuild that changed some (slower: seconds at
-        10,000 articles), so it runs after the browser has been told to reload."""
+        10,000 articles), so the server runs it after the reload, and stops it for a new edit."""
         if not self.index_pending or self.config is None:
             return
         staging = InPlaceStaging(self.output)
         staging.start()
         try:
             articles = _article_files(self.pages.values())
-            search = index_articles(articles, set(articles), staging, self.config)
+            try:
+                search = index_articles(articles, set(articles), staging, self.config, cancelled)
+            except Cancelled:
+                staging.abort()
+                return
             old = _bundle(self.planned)
             staging.commit_in_place(search.changed, old - set(search.files))
         except BaseException:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from newsdigest.config import Config
 from newsdigest.content import Selection, list_static, load_articles
 from newsdigest.errors import BuildFailed, Problem, errors_in
+from newsdigest.memo import ArticleMemo, PageMemo
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import plan_pages
 from newsdigest.render import render_pages
@@ -45,7 +46,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
         config.site_dir,
         (config.content_dir, config.templates_dir, config.static_dir),
     )
-    articles, assets, problems = load_articles(config, options.selection)
+    article_memo = ArticleMemo(config)
+    articles, assets, problems = load_articles(config, options.selection, article_memo)
     if errors_in(problems):
         raise BuildFailed(problems)
     site = make_site(articles, config)
@@ -53,10 +55,12 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     problems += plan_problems
     if errors_in(problems):
         raise BuildFailed(problems)
+    page_memo = PageMemo(config, config.output_path)
+    to_render = [page for page in plan.pages if not page_memo.unchanged(page)]
     staging = Staging(config.output_path)
     staging.start()
     try:
-        rendered = render_pages(plan.pages, config, staging, options.jobs, options.progress)
+        rendered = render_pages(to_render, config, staging, options.jobs, options.progress)
         if rendered.problems:
             raise BuildFailed([*problems, *rendered.problems])
         changed = set(rendered.changed)
@@ -74,6 +78,8 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     except BaseException:
         staging.abort()
         raise
+    article_memo.save()
+    page_memo.save()
     return BuildReport(
         articles=len(articles),
         pages=len(plan.pages),

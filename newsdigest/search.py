@@ -2,8 +2,8 @@
 
 Pagefind (the `pagefind[bin]` wheel ships its binary; nothing is downloaded at run time) is
 given the new article pages (from staging when they changed, else from the current output),
-and the bundle it writes into a scratch folder is staged like any page: all or nothing, and
-unchanged bundle files are not rewritten. When no article
+and the bundle it hands back is staged like any page: all or nothing, and unchanged bundle
+files are not rewritten. When no article
 page changed and the set of pages is the one last indexed, the current bundle is kept as it is.
 """
 
@@ -16,8 +16,7 @@ import json
 import os
 import re
 import subprocess
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,8 +51,16 @@ def pagefind_executable() -> Path | None:
         return None
 
 
+class Cancelled(Exception):
+    """The caller no longer wants this index (the dev server has a newer edit to build)."""
+
+
 def index_articles(
-    article_files: Sequence[str], changed: set[str], staging: Staging, config: Config
+    article_files: Sequence[str],
+    changed: set[str],
+    staging: Staging,
+    config: Config,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> SearchIndex:
     """Stage the Pagefind bundle for these article pages (files relative to the output)."""
     manifest = "".join(f"{name}\n" for name in sorted(article_files)).encode("utf-8")
@@ -73,33 +80,31 @@ def index_articles(
             severity="warning",
         )
         return SearchIndex(frozenset(), frozenset(), (warning,))
-    with tempfile.TemporaryDirectory(prefix=".search-", dir=staging.staging.parent) as scratch:
-        bundle = Path(scratch) / "bundle"
-        try:
-            with PagefindService(executable) as service:
-                index = service.new_index({"force_language": config.language.split("-")[0]})
-                for name in sorted(
-                    article_files
-                ):  # one at a time, in order: same input, same index
-                    source = staging.staging / name
-                    if not source.exists():
-                        source = staging.output / name
-                    url = "/" + name.removesuffix("index.html")
-                    service.add_file(index, url, source.read_text(encoding="utf-8"))
-                service.write_files(index, bundle)
-            canonical_filters(bundle)
-        except (OSError, ValueError, LookupError, PagefindError) as error:
-            problem = Problem("search/", f"Pagefind failed: {error}")
-            return SearchIndex(frozenset(), frozenset(), (problem,))
-        files: set[str] = set()
-        staged: set[str] = set()
-        for relative in files_below(bundle):
-            if _UNUSED.match(relative):
-                continue
-            name = f"{BUNDLE}/{relative}"
-            files.add(name)
-            if staging.put(name, (bundle / relative).read_bytes()):
-                staged.add(name)
+    try:
+        with PagefindService(executable) as service:
+            index = service.new_index({"force_language": config.language.split("-")[0]})
+            # One page at a time, in order: the same pages give the same index.
+            for name in sorted(article_files):
+                if cancelled():
+                    raise Cancelled
+                source = staging.staging / name
+                if not source.exists():
+                    source = staging.output / name
+                url = "/" + name.removesuffix("index.html")
+                service.add_file(index, url, source.read_text(encoding="utf-8"))
+            bundle = canonical_filters(service.get_files(index))
+    except (OSError, ValueError, LookupError, PagefindError) as error:
+        problem = Problem("search/", f"Pagefind failed: {error}")
+        return SearchIndex(frozenset(), frozenset(), (problem,))
+    files: set[str] = set()
+    staged: set[str] = set()
+    for relative, data in sorted(bundle.items()):
+        if _UNUSED.match(relative):
+            continue
+        name = f"{BUNDLE}/{relative}"
+        files.add(name)
+        if staging.put(name, data):
+            staged.add(name)
     files.add(MANIFEST)
     if staging.put(MANIFEST, manifest):
         staged.add(MANIFEST)
@@ -110,8 +115,8 @@ def _current_bundle(output: Path) -> list[str]:
     return [f"{BUNDLE}/{name}" for name in files_below(output / BUNDLE)]
 
 
-def canonical_filters(bundle: Path) -> None:
-    """Rewrite Pagefind's filter files with their values sorted, so the bundle is deterministic.
+def canonical_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's bundle with the filter files' values sorted, so it is deterministic.
 
     Pagefind writes the filters, and each filter's values, in the order of a Rust HashMap,
     which is seeded at random per process: the filter files, and through their names the
@@ -119,35 +124,33 @@ def canonical_filters(bundle: Path) -> None:
     Sorting them and naming the files after their new content gives the same bytes for the
     same pages.
     """
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    bundle = dict(bundle)
+    entry = json.loads(bundle["pagefind-entry.json"])
     for language in entry["languages"].values():
-        meta_path = bundle / f"pagefind.{language['hash']}.pf_meta"
-        meta = _read_packed(meta_path)
+        meta_name = f"pagefind.{language['hash']}.pf_meta"
+        meta = _unpack(bundle.pop(meta_name))
         prefix = language["hash"].split("_")[0]
         for reference in meta[3]:  # [[filter name, file hash], ...]
-            filter_path = bundle / "filter" / f"{reference[1]}.pf_filter"
-            name, values = _read_packed(filter_path)
+            name, values = _unpack(bundle.pop(f"filter/{reference[1]}.pf_filter"))
             data = _pack([name, sorted(values, key=lambda value: value[0])])
-            filter_path.unlink()
             reference[1] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
-            (bundle / "filter" / f"{reference[1]}.pf_filter").write_bytes(data)
+            bundle[f"filter/{reference[1]}.pf_filter"] = data
         meta[3].sort(key=lambda reference: reference[0])
         data = _pack(meta)
-        meta_path.unlink()
         language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
-        (bundle / f"pagefind.{language['hash']}.pf_meta").write_bytes(data)
+        bundle[f"pagefind.{language['hash']}.pf_meta"] = data
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    entry_path.write_text(text, encoding="utf-8")
+    bundle["pagefind-entry.json"] = text.encode("utf-8")
+    return bundle
 
 
 _PACKED = b"pagefind_dcd"  # Pagefind's files: gzip of this marker and a CBOR document
 
 
-def _read_packed(path: Path) -> Any:
-    data = gzip.decompress(path.read_bytes())
+def _unpack(packed: bytes) -> Any:
+    data = gzip.decompress(packed)
     if not data.startswith(_PACKED):
-        raise PagefindError(f"unexpected file format: {path.name}")
+        raise PagefindError("unexpected file format in the Pagefind bundle")
     return cbor2.loads(data[len(_PACKED) :])
 
 
@@ -196,8 +199,12 @@ class PagefindService:
         self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
         self.process.stdin.flush()
         while True:
-            answer = json.loads(base64.b64decode(self._read_message()))
-            if answer is None or answer.get("message_id") not in (self.next_id, None):
+            message = self._read_message()
+            try:
+                answer = json.loads(base64.b64decode(message, validate=True))
+            except ValueError:  # (binascii.Error is one) not a message: log noise, skip it
+                continue
+            if not isinstance(answer, dict) or answer.get("message_id") not in (self.next_id, None):
                 continue
             response = answer["payload"]
             if response.get("type") == "Error":
@@ -224,5 +231,7 @@ class PagefindService:
              "file_path": None}
         )  # fmt: skip
 
-    def write_files(self, index: int, output: Path) -> None:
-        self.request({"type": "WriteFiles", "index_id": index, "output_path": str(output)})
+    def get_files(self, index: int) -> dict[str, bytes]:
+        """The whole bundle, in memory: no files written behind our back."""
+        answer = self.request({"type": "GetFiles", "index_id": index})
+        return {file["path"]: base64.b64decode(file["content"]) for file in answer["files"]}

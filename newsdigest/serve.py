@@ -32,6 +32,7 @@ from newsdigest.theme import base_path
 from newsdigest.watch import QUIET_SECONDS, Watcher
 
 EVENTS = "/__newsdigest/events"
+SEARCH_DELAY = 1.0  # seconds without edits before the search index is refreshed
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -130,7 +131,8 @@ class DevServer:
         self.say = say
         self.events = Broadcaster()
         self.problems: list[Problem] = []
-        self.lock = threading.Lock()  # one rebuild at a time
+        self.lock = threading.Lock()  # one rebuild, or search index, at a time
+        self.stop_search = threading.Event()
         self.rebuilds = 0
         self.httpd, self.port = bind(host, port, self._handler())
         if self.port != port:
@@ -167,6 +169,7 @@ class DevServer:
         self.say(f"Serving {self.address} (Ctrl-C to stop)")
 
     def stop(self) -> None:
+        self.stop_search.set()
         if self.watcher:
             self.watcher.stop()
         self.events.close()
@@ -174,39 +177,49 @@ class DevServer:
         self.httpd.server_close()
 
     def _rebuild(self, changed: set[Path] | None) -> None:
+        self.stop_search.set()  # a search index in the making is out of date: stop it
         with self.lock:
-            self.rebuilds += 1
-            try:
-                result: Rebuild = self.build.rebuild(changed)
-            except BuildFailed as failure:
-                self.problems = list(failure.problems)
-                lines = [str(p) for p in self.problems]
-                for line in lines:
-                    self.say(line)
-                self.say("The last good site is still served.")
-                self.events.send("problems", json.dumps(lines))
-                return
-            except Exception as error:
-                self.problems = [Problem(CONFIG_FILE, f"rebuild failed: {error!r}")]
-                self.say(str(self.problems[0]))
-                self.events.send("problems", json.dumps([str(self.problems[0])]))
-                return
-            recovered = bool(self.problems)
-            self.problems = []
-            for warning in result.warnings:
-                self.say(str(warning))
-            if changed is not None:
-                self.say(
-                    f"Rebuilt {result.rendered} pages, {result.written} files written, "
-                    f"{result.removed} removed in {result.seconds * 1000:.0f} ms"
-                )
-            if result.kind != "none" or recovered:
-                self.events.send("css" if result.kind == "css" and not recovered else "reload")
-            try:
-                self.build.update_search()
-            except BuildFailed as failure:
-                for problem in failure.problems:
-                    self.say(str(problem))
+            self.stop_search.clear()
+            self._rebuild_now(changed)
+        if self.build.index_pending:
+            threading.Thread(target=self._index_when_idle, daemon=True).start()
+
+    def _index_when_idle(self) -> None:
+        """Refresh the search index once edits pause; a new edit stops it and goes first."""
+        if self.stop_search.wait(SEARCH_DELAY):
+            return
+        with self.lock:
+            if not self.stop_search.is_set():
+                self.build.update_search(self.stop_search.is_set)
+
+    def _rebuild_now(self, changed: set[Path] | None) -> None:
+        self.rebuilds += 1
+        try:
+            result: Rebuild = self.build.rebuild(changed)
+        except BuildFailed as failure:
+            self.problems = list(failure.problems)
+            lines = [str(p) for p in self.problems]
+            for line in lines:
+                self.say(line)
+            self.say("The last good site is still served.")
+            self.events.send("problems", json.dumps(lines))
+            return
+        except Exception as error:
+            self.problems = [Problem(CONFIG_FILE, f"rebuild failed: {error!r}")]
+            self.say(str(self.problems[0]))
+            self.events.send("problems", json.dumps([str(self.problems[0])]))
+            return
+        recovered = bool(self.problems)
+        self.problems = []
+        for warning in result.warnings:
+            self.say(str(warning))
+        if changed is not None:
+            self.say(
+                f"Rebuilt {result.rendered} pages, {result.written} files written, "
+                f"{result.removed} removed in {result.seconds * 1000:.0f} ms"
+            )
+        if result.kind != "none" or recovered:
+            self.events.send("css" if result.kind == "css" and not recovered else "reload")
 
     def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
         server = self

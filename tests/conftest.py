@@ -39,6 +39,10 @@ def build_site(root: Path, jobs: int = 1, **selection: bool) -> BuildReport:
     return build(config, BuildOptions(selection=Selection(**selection), jobs=jobs))
 
 
+def problems_of(failure: BaseException) -> str:
+    return "\n".join(str(p) for p in getattr(failure, "problems", []))
+
+
 def output_files(root: Path, output: str = "public") -> dict[str, bytes]:
     folder = root / output
     return {

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import article, build_site, write_site
+from conftest import article, build_site, problems_of, write_site
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -215,7 +215,10 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(site: Path) -> Non
         process.wait()
         output_module.recover(site / "public")
         assert folder_hash(site / "public") in (old, new), f"a mix after {delay} s"
-        build_site(site)
+        try:
+            build_site(site)
+        except BuildFailed as failure:
+            pytest.fail(f"after a kill at {delay} s: {problems_of(failure)}")
         assert folder_hash(site / "public") == new
         (site / "public").rename(site / "stash")  # go back to the old site for the next round
         subprocess.run(["rm", "-rf", str(site / "stash")], check=True)
@@ -281,7 +284,7 @@ def test_nothing_is_written_outside_the_output(tmp_path: Path, case: str) -> Non
     try:
         build_site(site)
     except BuildFailed as failure:
-        assert all(p.path == "content/x.md" for p in failure.problems)
+        assert all(p.path == "content/x.md" for p in failure.problems), problems_of(failure)
     after = {p for p in tmp_path.rglob("*")} - before
     allowed = (site / "public", site / ".newsdigest-cache")
     assert all(any(p.is_relative_to(a) for a in allowed) for p in after), sorted(after)

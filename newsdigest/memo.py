@@ -1,0 +1,163 @@
+"""What the last build knew, kept in `.newsdigest-cache/` so the next one can skip work.
+
+Two records, both only ever hints:
+- `ArticleMemo`: each content file's parsed result, keyed by its path, size and modification
+  time. A file whose stat changed is parsed again.
+- `PageMemo`: a fingerprint of everything each page was rendered from (its template sources,
+  the settings, and the parsed fields of every article it shows). A page whose fingerprint is
+  unchanged, and whose file is still in the output folder, is not rendered again.
+
+A record that is missing, corrupt, from another newsdigest version or made with other settings
+is ignored and rewritten; nothing is ever read from it without its key matching. Both are
+written only after a build succeeded, by an atomic rename.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from newsdigest import __version__
+from newsdigest.config import Config
+from newsdigest.content import Article
+from newsdigest.errors import Problem
+from newsdigest.pages import Page
+from newsdigest.theme import make_environment
+
+Parsed = tuple[Article | None, list[Problem]]
+
+
+def settings_digest(config: Config) -> str:
+    """Every setting, and newsdigest's version: records made otherwise are not used."""
+    data = repr((__version__, markdown.__version__, dataclasses.astuple(config))).encode()
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+class ArticleMemo:
+    """Parsed content files from the last build, reused while their stat is unchanged."""
+
+    def __init__(self, config: Config) -> None:
+        self.path = config.cache_dir / "articles.pickle"
+        self.key = settings_digest(config)
+        self.old: dict[str, tuple[tuple[int, int], Parsed]] = {}
+        self.new: dict[str, tuple[tuple[int, int], Parsed]] = {}
+        try:
+            key, entries = pickle.loads(self.path.read_bytes())
+            if key == self.key and isinstance(entries, dict):
+                self.old = entries
+        except Exception:
+            self.old = {}
+
+    def get(self, name: str, stat: os.stat_result) -> Parsed | None:
+        found = self.old.get(name)
+        signature = (stat.st_size, stat.st_mtime_ns)
+        if found is None or found[0] != signature:
+            return None
+        self.new[name] = found
+        return found[1]
+
+    def put(self, name: str, stat: os.stat_result, parsed: Parsed) -> None:
+        self.new[name] = ((stat.st_size, stat.st_mtime_ns), parsed)
+
+    def save(self) -> None:
+        if self.new != self.old:
+            _write_atomically(self.path, pickle.dumps((self.key, self.new), protocol=5))
+
+
+class PageMemo:
+    """Fingerprints of the pages in the output folder, for skipping unchanged ones."""
+
+    def __init__(self, config: Config, output: Path) -> None:
+        where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
+        self.path = config.cache_dir / f"pages-{where}.json"
+        self.output = output
+        self.key = settings_digest(config) + templates_digest(config)
+        self.old: dict[str, str] = {}
+        self.new: dict[str, str] = {}
+        self.digests: dict[int, tuple[Article, str]] = {}  # per build: id -> (article, digest)
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            if document.get("key") == self.key and isinstance(document.get("pages"), dict):
+                self.old = document["pages"]
+        except Exception:
+            self.old = {}
+
+    def unchanged(self, page: Page) -> bool:
+        """True when the page was rendered from exactly these inputs and is still on disk."""
+        fingerprint = page_fingerprint(page, self.digests)
+        self.new[page.file] = fingerprint
+        return self.old.get(page.file) == fingerprint and (self.output / page.file).is_file()
+
+    def save(self) -> None:
+        if self.new != self.old:
+            document = {"key": self.key, "pages": dict(sorted(self.new.items()))}
+            _write_atomically(self.path, json.dumps(document).encode())
+
+
+def templates_digest(config: Config) -> str:
+    """The sources of every template a page could use, site overrides first."""
+    environment = make_environment(config)
+    digest = hashlib.sha256()
+    for name in environment.list_templates():
+        source, filename, _ = environment.loader.get_source(environment, name)  # type: ignore[union-attr]
+        digest.update(f"{name}\0{filename}\0{source}\0".encode())
+    return digest.hexdigest()[:20]
+
+
+def page_fingerprint(page: Page, digests: dict[int, tuple[Article, str]]) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    for part in _stable((page.kind, page.url, page.title, page.description, page.context), digests):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _stable(value: Any, digests: dict[int, tuple[Article, str]]) -> Iterator[str]:
+    """A canonical text form of page context values; an article stands for all its fields."""
+    if isinstance(value, Article):
+        yield f"A{_article_digest(value, digests)}"
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        yield f"{type(value).__name__}:{value!r}\0"
+    elif isinstance(value, (datetime, date)):
+        yield f"t{value.isoformat()}\0"
+    elif isinstance(value, (tuple, list)):
+        yield f"[{len(value)}"
+        for item in value:
+            yield from _stable(item, digests)
+    elif isinstance(value, dict):
+        yield f"{{{len(value)}"
+        for key in sorted(value, key=str):
+            yield from _stable(key, digests)
+            yield from _stable(value[key], digests)
+    elif dataclasses.is_dataclass(value):
+        yield f"<{type(value).__name__}"
+        for item in dataclasses.fields(value):
+            yield from _stable(getattr(value, item.name), digests)
+    else:
+        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def _article_digest(article: Article, digests: dict[int, tuple[Article, str]]) -> str:
+    """All of an article's fields (its repr), hashed once per article object per build."""
+    known = digests.get(id(article))
+    if known is not None and known[0] is article:
+        return known[1]
+    text = repr(article).encode("utf-8", "surrogatepass")
+    digest = hashlib.sha1(text, usedforsecurity=False).hexdigest()
+    digests[id(article)] = (article, digest)
+    return digest
