@@ -10,7 +10,9 @@ the watcher could not place, rebuilds everything.
 
 Files go through `InPlaceStaging`: pages are rendered into a pending folder first and moved
 into place only when every page rendered, so a broken edit leaves the served site as it was.
-The result is the same as a full build with the same options (tests compare them byte by byte).
+The result is the same as a full build with the same options (tests compare them byte by byte),
+except that stylesheets and scripts keep their plain names (a full build gives them content
+hashes) so that a CSS change is one file and the browser can swap it without a reload.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from newsdigest.output import Staging, guard_output
 from newsdigest.pages import Page, plan_pages
 from newsdigest.render import render_pages
 from newsdigest.search import Cancelled, index_articles
-from newsdigest.site import make_site
+from newsdigest.site import Site, make_site
 from newsdigest.theme import make_environment, theme_static
 from newsdigest.urls import clean_url
 
@@ -100,6 +102,8 @@ class DevBuild:
         self.config: Config | None = None
         self.files: dict[Path, tuple[Article | None, list[Problem]] | Asset] = {}
         self.static: list[Asset] = []
+        self.site: Site | None = None
+        self.touched: set[str] = set()  # content files read again since the last rebuild
         self.pages: dict[str, Page] = {}
         self.copies: dict[str, Path] = {}
         self.planned: set[str] = set()
@@ -168,7 +172,9 @@ class DevBuild:
         if not path.is_file() or any(is_temporary(part) for part in relative.parts):
             for known in [k for k in self.files if k == path or _is_below(k, path)]:
                 del self.files[known]  # deleted, or a folder moved away
+                self.touched.add(known.relative_to(config.site_dir).as_posix())
             return
+        self.touched.add(path.relative_to(config.site_dir).as_posix())
         if path.suffix.lower() == ".md":
             self.files[path] = read_article(path, config)
         else:
@@ -189,7 +195,8 @@ class DevBuild:
         articles, assets, problems = self._selected()
         if errors_in(problems):
             raise BuildFailed(problems)
-        site = make_site(articles, config)
+        changed_articles, self.touched = frozenset(self.touched), set()
+        site = make_site(articles, config, None if full else self.site, changed_articles)
         plan, plan_problems = plan_pages(site, config, assets, self.static)
         problems += plan_problems
         if errors_in(problems):
@@ -233,6 +240,7 @@ class DevBuild:
         self.index_pending = not full and (
             bool(new_articles & changed) or old_articles != new_articles
         )
+        self.site = site
         self.pages = {page.file: page for page in plan.pages}
         self.copies = {copy.url: copy.source for copy in plan.copies}
         self.planned = planned

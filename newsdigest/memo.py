@@ -83,11 +83,12 @@ class ArticleMemo:
 class PageMemo:
     """Fingerprints of the pages in the output folder, for skipping unchanged ones."""
 
-    def __init__(self, config: Config, output: Path) -> None:
+    def __init__(self, config: Config, output: Path, asset_names: dict[str, str]) -> None:
         where = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:12]
         self.path = config.cache_dir / f"pages-{where}.json"
         self.output = output
-        self.key = settings_digest(config) + templates_digest(config)
+        assets = hashlib.sha256(repr(sorted(asset_names.items())).encode()).hexdigest()[:12]
+        self.key = settings_digest(config) + templates_digest(config) + assets
         self.old: dict[str, str] = {}
         self.new: dict[str, str] = {}
         self.digests: dict[int, tuple[Article, str]] = {}  # per build: id -> (article, digest)

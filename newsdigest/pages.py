@@ -20,7 +20,7 @@ from newsdigest.sitemap import (
     part_url,
     split_sitemap,
 )
-from newsdigest.urls import output_path
+from newsdigest.urls import clean_url
 
 PageKind = Literal[
     "home",
@@ -78,7 +78,9 @@ class Page:
 
     @property
     def file(self) -> str:
-        return output_path(self.url).as_posix()
+        """The output file, relative: 'x/' -> 'x/index.html'. Asked for often: kept cheap."""
+        url = self.url if _is_clean(self.url) else clean_url(self.url)
+        return url + "index.html" if url == "" or url.endswith("/") else url
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +315,10 @@ def _sitemaps(site: Site, config: Config, pages: Sequence[Page]) -> list[Page]:
         ),
         *documents,
     ]
+
+
+def _is_clean(url: str) -> bool:
+    return not url.startswith((".", "/")) and "//" not in url and "/." not in url
 
 
 def _long_date(day: date) -> str:

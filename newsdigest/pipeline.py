@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from newsdigest.config import Config
-from newsdigest.content import Selection, list_static, load_articles
+from newsdigest.content import Asset, Selection, list_static, load_articles
 from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.memo import ArticleMemo, PageMemo
 from newsdigest.output import Staging, guard_output
@@ -16,7 +16,7 @@ from newsdigest.pages import plan_pages
 from newsdigest.render import render_pages
 from newsdigest.search import index_articles
 from newsdigest.site import make_site
-from newsdigest.theme import theme_static
+from newsdigest.theme import fingerprinted, theme_static
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,8 @@ class BuildOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     search: bool = True  # build the Pagefind index over the article pages
     progress: Callable[[int, int], None] | None = None  # told (pages done, pages) as it goes
+    # Content-hashed names for CSS and JS; the dev server keeps plain names to swap CSS live.
+    fingerprint: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +53,22 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     if errors_in(problems):
         raise BuildFailed(problems)
     site = make_site(articles, config)
-    plan, plan_problems = plan_pages(site, config, assets, list_static(config, theme_static()))
+    static: list[Asset] = list_static(config, theme_static())
+    asset_names: dict[str, str] = {}
+    if options.fingerprint:
+        static, asset_names = fingerprinted(static)
+    plan, plan_problems = plan_pages(site, config, assets, static)
     problems += plan_problems
     if errors_in(problems):
         raise BuildFailed(problems)
-    page_memo = PageMemo(config, config.output_path)
+    page_memo = PageMemo(config, config.output_path, asset_names)
     to_render = [page for page in plan.pages if not page_memo.unchanged(page)]
     staging = Staging(config.output_path)
     staging.start()
     try:
-        rendered = render_pages(to_render, config, staging, options.jobs, options.progress)
+        rendered = render_pages(
+            to_render, config, staging, options.jobs, options.progress, asset_names
+        )
         if rendered.problems:
             raise BuildFailed([*problems, *rendered.problems])
         changed = set(rendered.changed)

@@ -35,9 +35,9 @@ class RenderResult:
 class PageRenderer:
     """Turns a Page into bytes: one Jinja environment and one Markdown instance per process."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, asset_names: dict[str, str] | None = None) -> None:
         self.config = config
-        self.environment: Environment = make_environment(config)
+        self.environment: Environment = make_environment(config, asset_names)
         self.markdown = MarkdownRenderer(config, base_path(config.base_url))
 
     def body_html(self, article: Article) -> Markup:
@@ -85,12 +85,13 @@ def render_pages(
     staging: Staging,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    asset_names: dict[str, str] | None = None,
 ) -> RenderResult:
     """Render every page into staging; which files changed, and every template problem."""
     global _RENDERER
     # A new renderer per build: Jinja's cache would keep serving a theme template after the
     # site adds an override of the same name. Forked workers inherit this one.
-    _RENDERER = PageRenderer(config)
+    _RENDERER = PageRenderer(config, asset_names)
     batches = [
         (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
     ]

