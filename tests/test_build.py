@@ -56,10 +56,10 @@ def test_every_page_kind_exists(site: Path) -> None:
         "2025/index.html",
         "2025/09/index.html",
         "2025/09/01/index.html",
-        "style.css",
         "2025/09/01/story-number-0/index.html",
     ]:
         assert expected in files, expected
+    assert [name for name in files if re.fullmatch(r"style\.[0-9a-f]{10}\.css", name)]
 
 
 @pytest.mark.parametrize("base_url", ["/", "/digest/", "https://example.org/digest/"])
@@ -86,7 +86,7 @@ def test_every_internal_link_resolves(site: Path, base_url: str) -> None:
     assert check_links(site / "public", base_url) == []
     home = (site / "public/index.html").read_text()
     prefix = "/digest/" if "digest" in base_url else "/"
-    assert f'href="{prefix}style.css"' in home
+    assert re.search(f'href="{prefix}style\\.[0-9a-f]{{10}}\\.css"', home)
 
 
 def test_each_article_appears_on_its_topic_day_month_and_year_pages_only(site: Path) -> None:
@@ -220,7 +220,8 @@ def test_a_site_template_overrides_the_theme(site: Path) -> None:
     )
     build_site(site)
     assert "Lost at sea" in (site / "public/404.html").read_text()
-    assert (site / "public/style.css").read_text() == "body { color: red }"
+    [css] = (site / "public").glob("style.*.css")
+    assert css.read_text() == "body { color: red }"
 
 
 def test_template_errors_name_the_template_and_line(site: Path) -> None:
