@@ -232,18 +232,22 @@ class DevServer:
         return Handler
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128  # a page with many assets opens many connections at once
+    daemon_threads = True
+
+
 def bind(
     host: str, port: int, handler: type[http.server.BaseHTTPRequestHandler]
 ) -> tuple[http.server.ThreadingHTTPServer, int]:
     """The server on `port`, or on the next free port of the following twenty."""
     for candidate in range(port, port + 21):
         try:
-            httpd = http.server.ThreadingHTTPServer((host, candidate), handler)
+            httpd = _Server((host, candidate), handler)
         except OSError as error:
             if error.errno in (errno.EADDRINUSE, errno.EACCES) and port != 0:
                 continue
             raise
-        httpd.daemon_threads = True
         return httpd, httpd.server_address[1]
     raise OSError(f"ports {port} to {port + 20} are all taken; choose one with --port")
 

@@ -350,3 +350,18 @@ def test_related_worked_out_again_only_near_changes_equals_from_scratch(tmp_path
         after = make_site(articles, config, before, frozenset(changed))
         assert after == make_site(articles, config)
         before = after
+
+
+def test_2000_requests_over_50_connections_all_succeed(served: DevServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/digest/", "/digest/feed.xml", "/digest/archive/", "/digest/nowhere/"]
+
+    def fetch(number: int) -> int:
+        status, _, body = get(served.port, paths[number % len(paths)])
+        assert body
+        return status
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(fetch, range(2000)))
+    assert statuses.count(404) == 500 and statuses.count(200) == 1500
