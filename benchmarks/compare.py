@@ -31,8 +31,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
+from results import write_section  # noqa: E402
 
-SECTION = "## Build speed against Hugo and Pelican"
 PELICAN_VENV = Path("/tmp/pelican-venv")
 
 
@@ -247,19 +247,6 @@ def _html_count(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.html"))
 
 
-def write_results(lines: list[str]) -> None:
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = "\n".join([SECTION, "", *lines, ""])
-    if SECTION in text:
-        before, _, after = text.partition(SECTION)
-        rest = after.split("\n## ", 1)
-        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10_000])
@@ -273,7 +260,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newsdigest-compare-") as scratch:
         for count in options.articles:
             rows += bench(count, options.runs, hugo, pelican, Path(scratch))
-    write_results(
+    write_section(
+        "Build speed against Hugo and Pelican",
         [
             f"`python benchmarks/compare.py --articles {' '.join(map(str, options.articles))} "
             f"--runs {options.runs}` on this machine ({os.cpu_count()} cores), the tools "
@@ -282,7 +270,7 @@ def main() -> None:
             "newsdigest run again over its own output. Peak memory is the whole process tree.",
             "",
             *rows,
-        ]
+        ],
     )
 
 

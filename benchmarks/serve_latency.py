@@ -25,10 +25,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
+from results import write_section  # noqa: E402
 
 from newsdigest.serve import DevServer  # noqa: E402
-
-SECTION = "## Dev server: edit to reload"
 
 
 def measure(site: Path, edits: int) -> tuple[list[float], list[float], float]:
@@ -80,19 +79,6 @@ def retitled(text: str, prefix: str) -> str:
     raise ValueError("no title line")
 
 
-def write_results(rows: list[str]) -> None:
-    path = HERE / "RESULTS.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    section = "\n".join([SECTION, "", *rows, ""])
-    if SECTION in text:
-        before, _, after = text.partition(SECTION)
-        rest = after.split("\n## ", 1)
-        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--edits", type=int, default=15)
@@ -123,7 +109,8 @@ def main() -> None:
             )
             print(row, flush=True)
             table.append(row)
-    write_results(
+    write_section(
+        "Dev server: edit to reload",
         [
             f"`python benchmarks/serve_latency.py --edits {options.edits} "
             f"--articles {options.articles}` on this machine (2 cores). Latency is from the",
@@ -132,7 +119,7 @@ def main() -> None:
             "a new title (the article's URL changes) and a new line in the body.",
             "",
             *table,
-        ]
+        ],
     )
 
 

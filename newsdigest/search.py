@@ -212,14 +212,20 @@ class PagefindService:
             return response
 
     def _read_message(self) -> bytes:
+        """One comma-ended message. The bundle arrives as one message of tens of megabytes,
+        so chunks are collected in a list and joined once, not appended to one another."""
         assert self.process.stdout is not None
         descriptor = self.process.stdout.fileno()
-        while b"," not in self.buffer:
-            chunk = os.read(descriptor, 1 << 16)
+        chunks = [self.buffer]
+        end = self.buffer.find(b",")
+        while end < 0:
+            chunk = os.read(descriptor, 1 << 20)
             if not chunk:
                 raise PagefindError("the Pagefind process stopped")
-            self.buffer += chunk
-        message, _, self.buffer = self.buffer.partition(b",")
+            chunks.append(chunk)
+            end = chunk.find(b",")
+        data = b"".join(chunks)
+        message, _, self.buffer = data.partition(b",")
         return message
 
     def new_index(self, config: dict[str, Any]) -> int:
