@@ -55,6 +55,10 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+HOME_TOPICS = 12
+HOME_MONTHS = 6
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One HTML file to write: what kind, where, and the few values its template needs."""
@@ -227,7 +231,14 @@ def _home(site: Site, config: Config) -> Page:
         "",
         config.title,
         config.description or config.title,
-        {"days": tuple(days[: config.home_days])},
+        {
+            "days": tuple(days[: config.home_days]),
+            # The sidebar: the busiest topics, and the latest months.
+            "top_topics": tuple(
+                sorted(site.topics, key=lambda t: (-len(t.articles), t.slug))[:HOME_TOPICS]
+            ),
+            "months": tuple(m for year in site.years for m in year.months)[:HOME_MONTHS],
+        },
         modified=last_modified([a for day in days[: config.home_days] for a in day.articles]),
     )
 
