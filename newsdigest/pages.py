@@ -127,6 +127,7 @@ def plan_pages(
 ) -> tuple[Plan, list[Problem]]:
     """Every page of the site, and every URL claimed twice."""
     pages: list[Page] = [_home(site, config)]
+    day_links = _day_links(site)
     for article in site.articles:
         pages.append(
             Page(
@@ -163,6 +164,7 @@ def plan_pages(
             )
             for day in month.days:
                 label = _long_date(day.day)
+                older, newer = day_links.get(day.day, (None, None))
                 pages += _paginated(
                     "day",
                     day.url,
@@ -170,7 +172,7 @@ def plan_pages(
                     f"The digest of {label}",
                     day.articles,
                     config,
-                    {"day": day},
+                    {"day": day, "older_day": older, "newer_day": newer},
                 )
     everything = last_modified(site.articles)
     pages.append(
@@ -222,6 +224,20 @@ def plan_pages(
     pages += _sitemaps(site, config, pages)
     copies = (*static, *assets)
     return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
+
+
+def _day_links(site: Site) -> dict[date, tuple[Day | None, Day | None]]:
+    """Each day's older and newer neighbour with articles, for the day pages' navigation.
+
+    They carry no articles, so an edit on one day does not re-render the days around it."""
+    days = [Day(d.day, ()) for year in site.years for month in year.months for d in month.days]
+    return {
+        day.day: (
+            days[index + 1] if index + 1 < len(days) else None,
+            days[index - 1] if index > 0 else None,
+        )
+        for index, day in enumerate(days)
+    }
 
 
 def _home(site: Site, config: Config) -> Page:
