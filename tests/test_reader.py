@@ -204,3 +204,26 @@ def test_axe_finds_no_violations(chromium, demo: tuple[Path, str], kind: str, sc
         chromium.execute_script(axe.read_text(encoding="utf-8"))
         violations = json.loads(chromium.execute_async_script(AXE_RUN))
         assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_keyboard_focus_shows_the_skip_link_then_visible_outlines(
+    chromium, demo: tuple[Path, str]
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    _, base = demo
+    chromium.set_window_size(1280, 900)
+    chromium.get(base)
+    chromium.find_element("tag name", "body").send_keys(Keys.TAB)
+    focused = chromium.switch_to.active_element
+    assert focused.get_attribute("class") == "skip"
+    rect = chromium.execute_script("return arguments[0].getBoundingClientRect().toJSON()", focused)
+    assert rect["left"] >= 0 and rect["top"] >= 0 and rect["width"] > 0  # on screen when focused
+    for _ in range(3):
+        focused.send_keys(Keys.TAB)
+        focused = chromium.switch_to.active_element
+        outline = chromium.execute_script(
+            "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth]",
+            focused,
+        )
+        assert outline[0] != "none" and outline[1] != "0px", focused.get_attribute("outerHTML")
