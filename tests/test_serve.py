@@ -118,8 +118,11 @@ def test_a_broken_edit_keeps_the_last_good_site_and_shows_the_error(served: DevS
     status, _, body = get(served.port, "/digest/2026/10/02/second/")
     assert status == 200 and "Body two." in body
     assert '<div id="newsdigest-errors"' in body and "content/two.md:3: error: date" in body
+    seen = len(events.events)
     path.write_text(article("Second, fixed", "2026-10-02T09:00:00", "Body two."))
-    wait_for(lambda: "Second, fixed" in get(served.port, "/digest/2026/10/02/second-fixed/")[2])
+    # The pages are written a moment before the error is cleared and the reload sent.
+    wait_for(lambda: "reload" in events.events[seen:])
+    assert "Second, fixed" in get(served.port, "/digest/2026/10/02/second-fixed/")[2]
     assert '<div id="newsdigest-errors"' not in get(served.port, "/digest/")[2]
     assert events.events[-1] == "reload"
 
