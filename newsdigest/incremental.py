@@ -1,12 +1,20 @@
 """Rebuild in the running process, touching only what a change touches (for `serve`).
 
 The dev build keeps, between rebuilds: every content file's parsed result (keyed by path, read
-again only when the watcher names it), the static files, the last page plan and which
-templates each template pulls in. A rebuild re-parses the changed files, remakes the site model
-and the plan (cheap: no Markdown, no Jinja), and renders only the pages whose plan entry differs
-from the last one (unchanged articles are the very same objects, so comparing is cheap) or whose
-template, or a template it extends, includes or imports, changed. A config change, or a change
-the watcher could not place, rebuilds everything.
+again only when the watcher names it), the static files, the last page plan, which templates
+each template pulls in, and, recorded while rendering, which articles each HTML page read and
+which article fields each template reads. A change is sorted into a kind:
+
+- An article edit that keeps its URL, dates, topics and inclusion (the usual edit while writing)
+  patches the plan in memory, without remaking the site model: only the article's page, the
+  pages that read a field that changed, and the feeds that hold the article are rendered.
+- Anything else in content/ or static/ remakes the site model and the plan, and renders the
+  pages whose plan entry differs from the last one (unchanged articles are the very same
+  objects, so comparing is cheap), except pages whose entry differs only by holding a new
+  version of an article of which they read no changed field (a topic's page 7 when an article
+  on page 1 changed its title).
+- A template renders the pages whose template is it or extends, includes or imports it.
+- A config change, or a change the watcher could not place, rebuilds everything.
 
 Files go through `InPlaceStaging`: pages are rendered into a pending folder first and moved
 into place only when every page rendered, so a broken edit leaves the served site as it was.
@@ -18,16 +26,19 @@ hashes) so that a CSS change is one file and the browser can swap it without a r
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import multiprocessing
 import os
 import shutil
+import signal
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import meta
+from jinja2 import TemplateError, meta
 
 from newsdigest.config import CONFIG_FILE, Config, load_config
 from newsdigest.content import (
@@ -42,11 +53,20 @@ from newsdigest.content import (
 from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import Page, plan_pages
-from newsdigest.render import render_pages
+from newsdigest.render import PageRenderer, template_problem
 from newsdigest.search import Cancelled, index_articles
 from newsdigest.site import Site, make_site
 from newsdigest.theme import make_environment, theme_static
 from newsdigest.urls import clean_url
+
+# An article edit that changes none of these fields keeps every page in its place, with the
+# same sitemap dates: the plan can be patched instead of made again.
+STRUCTURE = ("path", "url", "published", "updated", "topics", "draft")
+# Past this many pages, forked workers render faster than this process alone.
+PARALLEL_THRESHOLD = 400
+BATCH_SIZE = 250
+# Pairs of (old, new) values already compared: alike or not, and the article versions found.
+_Memo = dict[tuple[int, int], tuple[bool, dict[str, tuple[Article, Article]]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +129,14 @@ class DevBuild:
         self.planned: set[str] = set()
         self.template_uses: dict[str, frozenset[str]] = {}
         self.index_pending = False
+        self.reads: dict[str, frozenset[str]] = {}  # HTML page file -> paths of articles read
+        self.readers: dict[str, set[str]] = {}  # article path -> HTML page files that read it
+        self.fields: dict[str, set[str]] = {}  # template -> article fields its pages read
+        self.holders: dict[str, set[str]] = {}  # article path -> documents that hold it
+        self.renderer: RecordingRenderer | None = None
+        self.clean = False  # False after a failed rebuild: the next one plans from scratch
+        self.pending_templates: set[str] = set()  # templates changed since the last good build
+        self.pending_copies: set[Path] = set()  # files to copy since the last good build
 
     # -- what changed ---------------------------------------------------------------------
 
@@ -121,12 +149,18 @@ class DevBuild:
         content = [p for p in changed if _is_below(p, config.content_dir)]
         templates = [p for p in changed if _is_below(p, config.templates_dir)]
         static = [p for p in changed if _is_below(p, config.static_dir)]
+        before = {path: self.files.get(path) for path in content}
         for path in content:
             self._refresh_content(path)
+        if content and not templates and not static and self.clean:
+            edits = self._field_edits(before)
+            if edits is not None:
+                return self._patch(started, edits)
         if static:
             self.static = list_static(config, theme_static())
         affected: set[str] = set()
         if templates:
+            self.renderer = None  # a new Jinja environment: a template may have appeared
             names = {p.relative_to(config.templates_dir).as_posix() for p in templates}
             self.template_uses = template_uses(config)
             affected = {t for t, uses in self.template_uses.items() if uses & names}
@@ -151,6 +185,7 @@ class DevBuild:
         )
         self.config = config
         self.files = {}
+        self.renderer = None
         for path in walk_files(config.content_dir):
             self._refresh_content(path)
         self.static = list_static(config, theme_static())
@@ -192,6 +227,11 @@ class DevBuild:
     ) -> Rebuild:
         config = self.config
         assert config is not None
+        self.clean = False  # until this rebuild succeeds
+        # What a failed rebuild did not get to render or copy is still to do.
+        affected_templates = self.pending_templates = affected_templates | self.pending_templates
+        if copy_sources is not None:
+            copy_sources = self.pending_copies = copy_sources | self.pending_copies
         articles, assets, problems = self._selected()
         if errors_in(problems):
             raise BuildFailed(problems)
@@ -201,17 +241,20 @@ class DevBuild:
         problems += plan_problems
         if errors_in(problems):
             raise BuildFailed(problems)
+        memo: _Memo = {}
         to_render = [
             page
             for page in plan.pages
-            if full or page.template in affected_templates or self.pages.get(page.file) != page
+            if full
+            or page.template in affected_templates
+            or (self.pages.get(page.file) != page and self._shows_change(page, memo))
         ]
         planned = {page.file for page in plan.pages} | {copy.url for copy in plan.copies}
         stale = set() if full else self.planned - planned - _bundle(self.planned)
         staging = Staging(self.output) if full else InPlaceStaging(self.output)
         staging.start()
         try:
-            rendered = render_pages(to_render, config, staging, self.jobs if full else 1)
+            rendered = self._render_pages(to_render, staging, self.jobs if full else 1)
             if rendered.problems:
                 raise BuildFailed([*problems, *rendered.problems])
             changed = set(rendered.changed)
@@ -244,6 +287,10 @@ class DevBuild:
         self.pages = {page.file: page for page in plan.pages}
         self.copies = {copy.url: copy.source for copy in plan.copies}
         self.planned = planned
+        self._remember_reads(rendered, stale, replace=full)
+        self._index_holders()
+        self.pending_templates, self.pending_copies = set(), set()
+        self.clean = True
         kind = "none" if not changed and not stale else ("css" if only_css else "reload")
         return Rebuild(
             kind=kind,
@@ -253,6 +300,151 @@ class DevBuild:
             seconds=time.perf_counter() - started,
             warnings=tuple(problems),
         )
+
+    # -- the fast path: an article edit that keeps the site's structure -------------------
+
+    def _field_edits(self, before: dict[Path, Any]) -> dict[str, tuple[Article, Article]] | None:
+        """Edited articles by path, or None if a change needs the site model made again."""
+        now = self.selection.now or datetime.now(self.config.tz)  # type: ignore[union-attr]
+        edits: dict[str, tuple[Article, Article]] = {}
+        for path, old_entry in before.items():
+            new_entry = self.files.get(path)
+            if old_entry is new_entry:
+                continue  # a temporary file, or one that was never content
+            if not isinstance(old_entry, tuple) or not isinstance(new_entry, tuple):
+                return None  # a new, deleted or non-Markdown file
+            old, new = old_entry[0], new_entry[0]
+            if old is None or new is None:
+                return None  # errors: the full path reports them
+            if not (self._includes(old, now) and self._includes(new, now)):
+                return None
+            if any(getattr(old, name) != getattr(new, name) for name in STRUCTURE):
+                return None
+            edits[old.path] = (old, new)
+        return edits
+
+    def _includes(self, article: Article, now: datetime) -> bool:
+        if article.draft and not self.selection.drafts:
+            return False
+        return article.published <= now or self.selection.future
+
+    def _patch(self, started: float, edits: dict[str, tuple[Article, Article]]) -> Rebuild:
+        """Render what an edit touches from the plan in memory; no model, no plan."""
+        problems = [
+            problem
+            for path in sorted(self.files)
+            if isinstance(entry := self.files[path], tuple)
+            for problem in entry[1]
+        ]
+        current = {path: new for path, (_, new) in edits.items()}
+        dirty: set[str] = set()
+        for path, (old, new) in edits.items():
+            names = _changed_fields(old, new)
+            if not names:
+                continue
+            dirty.add(_page_file(old))
+            dirty.update(self.holders.get(path, ()))
+            for file in self.readers.get(path, ()):
+                page = self.pages.get(file)
+                if page is not None and self.fields.get(page.template, set()) & names:
+                    dirty.add(file)
+        memo: dict[int, Any] = {}
+        pages = []
+        for file in sorted(dirty & set(self.pages)):
+            page = _refresh(self.pages[file], current, memo)
+            if page.kind == "article" and page.origin in current:
+                # The plan takes an article page's title and description from the article.
+                article = current[page.origin]
+                page = dataclasses.replace(page, title=article.title, description=article.summary)
+            pages.append(page)
+        staging = InPlaceStaging(self.output)
+        staging.start()
+        try:
+            rendered = self._render_pages(pages, staging, 1)
+            if rendered.problems:
+                raise BuildFailed([*problems, *rendered.problems])
+            written = staging.commit_in_place(rendered.changed, ())
+        except BaseException:
+            staging.abort()
+            self.clean = False
+            raise
+        for page in pages:
+            self.pages[page.file] = page
+        self._remember_reads(rendered, (), replace=False)
+        changed = set(rendered.changed)
+        if any(self.pages[file].kind == "article" for file in changed):
+            self.index_pending = True
+        return Rebuild(
+            kind="reload" if changed else "none",
+            rendered=len(pages),
+            written=written,
+            removed=0,
+            seconds=time.perf_counter() - started,
+            warnings=tuple(problems),
+        )
+
+    # -- what a page shows ----------------------------------------------------------------
+
+    def _shows_change(self, page: Page, memo: _Memo) -> bool:
+        """Whether a page whose plan entry differs from the last one must be rendered again.
+
+        Often the entry differs only by holding a new version of an edited article (a topic's
+        page 7 holds the topic, which holds the article edited on page 1): then the page is
+        rendered again only if, last time, it read a field of that article that changed.
+        """
+        old = self.pages.get(page.file)
+        if old is None or page.file not in self.reads:
+            return True
+        versions: dict[str, tuple[Article, Article]] = {}
+        if not _same_shape(old, page, versions, memo):
+            return True
+        fields = self.fields.get(page.template, set())
+        read = self.reads[page.file]
+        for path, (before, after) in versions.items():
+            if page.kind == "article" and page.origin == path:
+                return True
+            if path in read and fields & _changed_fields(before, after):
+                return True
+        return False
+
+    def _render_pages(self, pages: Sequence[Page], staging: Staging, jobs: int) -> Rendered:
+        """Render into staging, noting what each HTML page read; over workers when it pays."""
+        config = self.config
+        assert config is not None
+        if jobs > 1 and len(pages) >= PARALLEL_THRESHOLD:
+            return _render_in_workers(pages, config, staging, jobs)
+        if self.renderer is None:
+            self.renderer = RecordingRenderer(config)
+        return _render_batch(self.renderer, pages, config, staging)
+
+    def _remember_reads(self, rendered: Rendered, stale: Iterable[str], replace: bool) -> None:
+        if replace:
+            self.reads, self.readers, self.fields = {}, {}, {}
+        for file in stale:
+            self._forget_reads(file)
+        for file, paths in rendered.reads.items():
+            self._forget_reads(file)
+            self.reads[file] = paths
+            for path in paths:
+                self.readers.setdefault(path, set()).add(file)
+        for template, names in rendered.fields.items():
+            self.fields.setdefault(template, set()).update(names)
+
+    def _forget_reads(self, file: str) -> None:
+        for path in self.reads.pop(file, ()):
+            readers = self.readers.get(path)
+            if readers is not None:
+                readers.discard(file)
+
+    def _index_holders(self) -> None:
+        """Which feeds and sitemaps (no template, so no recorded reads) hold which articles."""
+        self.holders = {}
+        memo: dict[int, frozenset[str]] = {}
+        for file, page in self.pages.items():
+            if page.is_html and file in self.reads:
+                continue
+            for path in _articles_in(page.context, memo):
+                self.holders.setdefault(path, set()).add(file)
 
     def update_search(self, cancelled: Callable[[], bool] = lambda: False) -> None:
         """Index the article pages again after a rebuild that changed some (slower: seconds at
@@ -350,3 +542,236 @@ def _article_files(pages: Iterable[Page]) -> list[str]:
 
 def _bundle(planned: set[str]) -> set[str]:
     return {name for name in planned if name.startswith("pagefind/")}
+
+
+def _page_file(article: Article) -> str:
+    return Page("article", article.url, "", "").file
+
+
+def _changed_fields(old: Article, new: Article) -> set[str]:
+    return {
+        item.name
+        for item in dataclasses.fields(Article)
+        if getattr(old, item.name) != getattr(new, item.name)
+    }
+
+
+def _is_record(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _same_shape(
+    old: Any, new: Any, versions: dict[str, tuple[Article, Article]], memo: _Memo
+) -> bool:
+    """Whether two values are equal but for holding other versions of the same articles.
+
+    Collects those articles as path -> (old, new). Values that pages share (a topic, the
+    archive's years) are compared once.
+    """
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if type(old) is Article:
+        if old.path != new.path:
+            return False
+        if old != new:
+            versions[old.path] = (old, new)
+        return True
+    if not isinstance(old, (tuple, list, dict)) and not _is_record(old):
+        return bool(old == new)
+    key = (id(old), id(new))
+    if key not in memo:
+        found: dict[str, tuple[Article, Article]] = {}
+        if isinstance(old, (tuple, list)):
+            same = len(old) == len(new) and all(
+                _same_shape(a, b, found, memo) for a, b in zip(old, new, strict=True)
+            )
+        elif isinstance(old, dict):
+            same = old.keys() == new.keys() and all(
+                _same_shape(old[k], new[k], found, memo) for k in old
+            )
+        else:
+            same = all(
+                _same_shape(getattr(old, f.name), getattr(new, f.name), found, memo)
+                for f in dataclasses.fields(old)
+            )
+        memo[key] = (same, found)
+    same, found = memo[key]
+    versions.update(found)
+    return same
+
+
+def _refresh(value: Any, current: dict[str, Article], memo: dict[int, Any]) -> Any:
+    """The same value with every edited article swapped for its new version."""
+    if type(value) is Article:
+        return current.get(value.path, value)
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    result = value
+    if isinstance(value, tuple):
+        items = tuple(_refresh(item, current, memo) for item in value)
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            result = items
+    elif isinstance(value, list):
+        result = [_refresh(item, current, memo) for item in value]
+    elif isinstance(value, dict):
+        entries = {k: _refresh(v, current, memo) for k, v in value.items()}
+        if any(entries[k] is not v for k, v in value.items()):
+            result = entries
+    elif _is_record(value):
+        changes = {}
+        for item in dataclasses.fields(value):
+            old = getattr(value, item.name)
+            new = _refresh(old, current, memo)
+            if new is not old:
+                changes[item.name] = new
+        if changes:
+            result = dataclasses.replace(value, **changes)
+    memo[key] = result
+    return result
+
+
+def _articles_in(value: Any, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """Paths of every article a value holds, however deep."""
+    if type(value) is Article:
+        return frozenset((value.path,))
+    if isinstance(value, (str, bytes, int, float, datetime)) or value is None:
+        return frozenset()
+    key = id(value)
+    if key not in memo:
+        if isinstance(value, (tuple, list, set, frozenset)):
+            parts = [_articles_in(item, memo) for item in value]
+        elif isinstance(value, dict):
+            parts = [_articles_in(item, memo) for item in value.values()]
+        elif _is_record(value):
+            parts = [_articles_in(getattr(value, f.name), memo) for f in dataclasses.fields(value)]
+        else:
+            parts = []
+        memo[key] = frozenset().union(*parts)
+    return memo[key]
+
+
+@dataclass(slots=True)
+class Rendered:
+    """Pages rendered into staging: which changed, the problems, what each HTML page read."""
+
+    changed: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    reads: dict[str, frozenset[str]] = field(default_factory=dict)
+    fields: dict[str, set[str]] = field(default_factory=dict)
+
+
+class RecordingRenderer(PageRenderer):
+    """A PageRenderer that notes which articles, and which of their fields, a page reads.
+
+    Templates reach an article's fields only through the environment's getattr and getitem
+    (`article.title`, `map(attribute="title")`), so hooking those two sees every read.
+    """
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.paths: set[str] = set()
+        self.names: set[str] = set()
+        environment = self.environment
+        plain_getattr = environment.getattr
+        plain_getitem = environment.getitem
+
+        def getattr_(obj: Any, attribute: str) -> Any:
+            if type(obj) is Article:
+                self.paths.add(obj.path)
+                self.names.add(attribute)
+            return plain_getattr(obj, attribute)
+
+        def getitem(obj: Any, argument: Any) -> Any:
+            if type(obj) is Article:
+                self.paths.add(obj.path)
+                self.names.add(str(argument))
+            return plain_getitem(obj, argument)
+
+        environment.getattr = getattr_  # type: ignore[method-assign]
+        environment.getitem = getitem  # type: ignore[method-assign]
+
+    def render_noting(self, page: Page) -> tuple[bytes, frozenset[str] | None, set[str]]:
+        """The page's bytes, the articles it read (None for a feed or sitemap), their fields."""
+        self.paths, self.names = set(), set()
+        data = self.render(page)
+        if not page.is_html:
+            return data, None, set()
+        if page.kind == "article":
+            # Its body comes from the article's file, outside the template; an edit of the
+            # article always renders its own page again, so no field needs noting for it.
+            self.paths.add(page.context["article"].path)
+        return data, frozenset(self.paths), self.names
+
+
+def _render_batch(
+    renderer: RecordingRenderer, pages: Sequence[Page], config: Config, staging: Staging
+) -> Rendered:
+    result = Rendered()
+    for page in pages:
+        try:
+            data, paths, names = renderer.render_noting(page)
+        except TemplateError as error:
+            result.problems.append(template_problem(error, page, config))
+            continue
+        except OSError as error:
+            origin = page.origin or page.url
+            result.problems.append(Problem(origin, f"cannot read: {error.strerror}"))
+            continue
+        except RecursionError:
+            origin = page.origin or page.url
+            result.problems.append(
+                Problem(origin, "too deeply nested to render", hint="flatten it")
+            )
+            continue
+        if paths is not None:
+            result.reads[page.file] = paths
+            result.fields.setdefault(page.template, set()).update(names)
+        if staging.put(page.file, data):
+            result.changed.append(page.file)
+    return result
+
+
+_SHARED: tuple[Sequence[Page], Config, Staging] | None = None
+_WORKER: RecordingRenderer | None = None
+
+
+def _render_in_workers(
+    pages: Sequence[Page], config: Config, staging: Staging, jobs: int
+) -> Rendered:
+    """Render over forked workers: they inherit the plan instead of receiving it pickled."""
+    global _SHARED, _WORKER
+    _SHARED, _WORKER = (pages, config, staging), None
+    batches = [
+        (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
+    ]
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
+            results = pool.map(_render_shared_batch, batches, chunksize=1)
+    finally:
+        _SHARED = None
+    total = Rendered()
+    for result in results:
+        total.changed += result.changed
+        total.reads.update(result.reads)
+        for template, names in result.fields.items():
+            total.fields.setdefault(template, set()).update(names)
+        total.problems += [p for p in result.problems if p not in total.problems]
+    return total
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the parent stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _render_shared_batch(batch: tuple[int, int]) -> Rendered:
+    global _WORKER
+    assert _SHARED is not None
+    pages, config, staging = _SHARED
+    if _WORKER is None:
+        _WORKER = RecordingRenderer(config)
+    return _render_batch(_WORKER, pages[batch[0] : batch[1]], config, staging)

@@ -1,0 +1,189 @@
+"""The dev build renders only what an edit shows, and always gives what a full build gives."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import article, output_files, write_site
+
+from newsdigest.config import load_config
+from newsdigest.content import Selection
+from newsdigest.errors import BuildFailed, errors_in
+from newsdigest.incremental import DevBuild
+from newsdigest.pipeline import BuildOptions, build
+
+BASE = "http://127.0.0.1:9/"
+TOPICS = ["NATO", "Ukraine", "Energy", "Climate"]
+
+
+def newsroom(count: int = 40) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    for index in range(count):
+        topics = [TOPICS[index % 4]] + ([TOPICS[(index + 1) % 4]] if index % 3 == 0 else [])
+        files[f"content/2025/{index:03d}.md"] = article(
+            f"Story number {index}",
+            f"2025-{9 + index % 3:02d}-{1 + index % 9:02d}T{8 + index % 10:02d}:00:00",
+            f"First paragraph of story {index}.\n\nSecond paragraph.",
+            topics="[" + ", ".join(topics) + "]",
+            source="AFP",
+        )
+    files["content/2025/chart.svg"] = "<svg xmlns='http://www.w3.org/2000/svg'></svg>"
+    return files
+
+
+@pytest.fixture
+def dev(site: Path, tmp_path: Path) -> DevBuild:
+    write_site(site, newsroom(), "per_page = 4\nhome_days = 3")
+    dev = DevBuild(site, tmp_path / "dev", {"base_url": BASE}, Selection(drafts=True))
+    dev.rebuild()
+    return dev
+
+
+def assert_same_as_full(dev: DevBuild, tmp_path: Path, search: bool = False) -> None:
+    """The dev output equals a fresh full build's (the search index only when asked)."""
+    reference = tmp_path / "full"
+    shutil.rmtree(reference, ignore_errors=True)
+    config = load_config(dev.site_dir, {"base_url": BASE, "output_dir": str(reference)})
+    build(config, BuildOptions(selection=Selection(drafts=True), jobs=1, search=search))
+    expected = output_files(tmp_path, "full")
+    if search:
+        dev.update_search()
+    served = {
+        name: data
+        for name, data in output_files(tmp_path, "dev").items()
+        if search or not name.startswith("pagefind/")
+    }
+    assert sorted(served) == sorted(expected)
+    assert [name for name in expected if served[name] != expected[name]] == []
+
+
+def edit(path: Path, old: str, new: str) -> set[Path]:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return {path}
+
+
+def test_a_body_edit_renders_the_article_page_alone(dev: DevBuild, tmp_path: Path) -> None:
+    path = dev.site_dir / "content/2025/012.md"
+    result = dev.rebuild(edit(path, "Second paragraph.", "A new second paragraph."))
+    # Its page, and the feeds that carry full articles; not the lists that show its summary.
+    assert result.rendered <= 1 + 2 + 2  # the page, the site's two feeds, two topic feeds
+    assert result.written >= 1
+    assert_same_as_full(dev, tmp_path, search=True)
+
+
+def test_a_new_summary_renders_the_lists_showing_the_article_not_their_other_pages(
+    dev: DevBuild, tmp_path: Path
+) -> None:
+    path = dev.site_dir / "content/2025/012.md"
+    result = dev.rebuild(edit(path, "First paragraph of story 12.", "A new first paragraph."))
+    topic_pages = len(list((tmp_path / "dev/topics").glob("**/index.html")))
+    assert result.rendered < topic_pages
+    assert b"A new first paragraph." in (tmp_path / "dev/2025/09/04/index.html").read_bytes()
+    assert_same_as_full(dev, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Story number 5'", "Story number five'\nslug: story-number-5"),  # the same URL
+        ("Story number 5'", "Story number five'"),  # a new URL
+        ("First paragraph of story 5.", "A changed first paragraph."),
+        ("topics: [Ukraine]", "topics: [Ukraine, NATO]"),
+        ("date: 2025-11-06T13:00:00", "date: 2024-01-02T10:00:00"),
+        ("source: AFP", "source: Reuters\nauthor: Jane Doe\ndraft: true\nupdated: 2025-12-01"),
+        ("title: 'Story number 5'", "title: 'Story number 14'"),  # a URL collision...
+    ],
+)
+def test_each_kind_of_article_edit(dev: DevBuild, tmp_path: Path, old: str, new: str) -> None:
+    path = dev.site_dir / "content/2025/005.md"
+    try:
+        dev.rebuild(edit(path, old, new))
+    except BuildFailed:
+        assert "Story number 14" in new  # ...fails, then the fix builds
+        dev.rebuild(edit(path, new, old))
+    assert_same_as_full(dev, tmp_path)
+
+
+def test_a_template_error_writes_nothing_and_the_fix_recovers(
+    dev: DevBuild, tmp_path: Path
+) -> None:
+    before = output_files(tmp_path, "dev")
+    template = dev.site_dir / "templates/topic.html"
+    template.parent.mkdir()
+    template.write_text('{% extends "base.html" %}\n{% block main %}{{ topic.name }\n')
+    with pytest.raises(BuildFailed) as failure:
+        dev.rebuild({template})
+    assert (failure.value.problems[0].path, failure.value.problems[0].line) == (
+        "templates/topic.html",
+        2,
+    )
+    assert output_files(tmp_path, "dev") == before
+    # An article edit while the template is broken still reports it...
+    with pytest.raises(BuildFailed):
+        dev.rebuild(edit(dev.site_dir / "content/2025/010.md", "Second", "Other"))
+    template.unlink()
+    dev.rebuild({template})  # ...and the fix builds everything the edits changed.
+    assert_same_as_full(dev, tmp_path)
+
+
+def test_random_edits_always_give_what_a_full_build_gives(dev: DevBuild, tmp_path: Path) -> None:
+    """Seeded random batches of the edits writers make, compared after every rebuild."""
+    rnd = random.Random(8)
+    content = dev.site_dir / "content/2025"
+    serial = 0
+    failures = 0
+
+    def change(path: Path) -> None:
+        nonlocal serial
+        serial += 1
+        head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
+        kind = rnd.choice(["title", "body", "summary", "topics", "date", "draft", "slug"])
+        lines = [line for line in head.split("\n") if not line.startswith(kind + ":")]
+        if kind == "title":
+            lines.append(f"title: 'Retitled {rnd.choice(['a', serial, serial])}'")
+        elif kind == "body":
+            body += f"\nAdded {serial}.\n"
+        elif kind == "summary":
+            body = f"Changed {serial}. " + body
+        elif kind == "topics":
+            lines.append(f"topics: [{', '.join(rnd.sample(TOPICS, rnd.randint(0, 2)))}]")
+        elif kind == "date":
+            month, day = rnd.randint(9, 11), rnd.randint(1, 3)
+            lines.append(f"date: 2025-{month:02d}-{day:02d}T{serial % 24:02d}:00")
+        elif kind == "draft":
+            lines.append(f"draft: {rnd.choice(['true', 'false'])}")
+        else:
+            lines.append(f"slug: s{rnd.choice([1, serial, serial])}")
+        path.write_text("\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+
+    for _step in range(25):
+        files = sorted(content.glob("*.md"))
+        batch = set()
+        for path in rnd.sample(files, rnd.choice([1, 1, 1, 2, 3])):
+            change(path)
+            batch.add(path)
+        if rnd.random() < 0.15:
+            gone = rnd.choice(files)
+            gone.unlink()
+            batch.add(gone)
+        if rnd.random() < 0.15:
+            added = content / f"added-{serial}.md"
+            added.write_text(article(f"Added {serial}", "2025-10-02T10:00:00", topics="[NATO]"))
+            batch.add(added)
+        before = output_files(tmp_path, "dev")
+        try:
+            dev.rebuild(batch)
+        except BuildFailed as failure:
+            # Two articles on one URL: the output stays as it was; a later step moves one.
+            problems = errors_in(failure.problems)
+            assert all("also the URL" in p.message for p in problems), problems
+            assert output_files(tmp_path, "dev") == before
+            failures += 1
+            continue
+        assert_same_as_full(dev, tmp_path)
+    assert failures < 15  # most steps build
