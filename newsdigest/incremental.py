@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import multiprocessing
 import os
 import shutil
@@ -235,7 +236,8 @@ class DevBuild:
         articles, assets, problems = self._selected()
         if errors_in(problems):
             raise BuildFailed(problems)
-        changed_articles, self.touched = frozenset(self.touched), set()
+        # Articles read again since the last good model; kept until a rebuild succeeds.
+        changed_articles = frozenset(self.touched)
         site = make_site(articles, config, None if full else self.site, changed_articles)
         plan, plan_problems = plan_pages(site, config, assets, self.static)
         problems += plan_problems
@@ -247,9 +249,9 @@ class DevBuild:
             for page in plan.pages
             if full
             or page.template in affected_templates
-            or (self.pages.get(page.file) != page and self._shows_change(page, memo))
+            or (self.pages.get(_file(page)) != page and self._shows_change(page, memo))
         ]
-        planned = {page.file for page in plan.pages} | {copy.url for copy in plan.copies}
+        planned = {_file(page) for page in plan.pages} | {copy.url for copy in plan.copies}
         stale = set() if full else self.planned - planned - _bundle(self.planned)
         staging = Staging(self.output) if full else InPlaceStaging(self.output)
         staging.start()
@@ -283,8 +285,8 @@ class DevBuild:
         self.index_pending = not full and (
             bool(new_articles & changed) or old_articles != new_articles
         )
-        self.site = site
-        self.pages = {page.file: page for page in plan.pages}
+        self.site, self.touched = site, set()
+        self.pages = {_file(page): page for page in plan.pages}
         self.copies = {copy.url: copy.source for copy in plan.copies}
         self.planned = planned
         self._remember_reads(rendered, stale, replace=full)
@@ -369,7 +371,7 @@ class DevBuild:
             self.clean = False
             raise
         for page in pages:
-            self.pages[page.file] = page
+            self.pages[_file(page)] = page
         self._remember_reads(rendered, (), replace=False)
         changed = set(rendered.changed)
         if any(self.pages[file].kind == "article" for file in changed):
@@ -392,14 +394,14 @@ class DevBuild:
         page 7 holds the topic, which holds the article edited on page 1): then the page is
         rendered again only if, last time, it read a field of that article that changed.
         """
-        old = self.pages.get(page.file)
-        if old is None or page.file not in self.reads:
+        old = self.pages.get(_file(page))
+        if old is None or _file(page) not in self.reads:
             return True
         versions: dict[str, tuple[Article, Article]] = {}
         if not _same_shape(old, page, versions, memo):
             return True
         fields = self.fields.get(page.template, set())
-        read = self.reads[page.file]
+        read = self.reads[_file(page)]
         for path, (before, after) in versions.items():
             if page.kind == "article" and page.origin == path:
                 return True
@@ -537,7 +539,7 @@ def _is_below(path: Path, folder: Path) -> bool:
 
 
 def _article_files(pages: Iterable[Page]) -> list[str]:
-    return sorted(page.file for page in pages if page.kind == "article")
+    return sorted(_file(page) for page in pages if page.kind == "article")
 
 
 def _bundle(planned: set[str]) -> set[str]:
@@ -545,7 +547,17 @@ def _bundle(planned: set[str]) -> set[str]:
 
 
 def _page_file(article: Article) -> str:
-    return Page("article", article.url, "", "").file
+    return _url_file(article.url)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _url_file(url: str) -> str:
+    return Page("home", url, "", "").file
+
+
+def _file(page: Page) -> str:
+    """The page's output file, remembered by URL: every rebuild asks it of every page."""
+    return _url_file(page.url)
 
 
 def _changed_fields(old: Article, new: Article) -> set[str]:
@@ -727,10 +739,10 @@ def _render_batch(
             )
             continue
         if paths is not None:
-            result.reads[page.file] = paths
+            result.reads[_file(page)] = paths
             result.fields.setdefault(page.template, set()).update(names)
-        if staging.put(page.file, data):
-            result.changed.append(page.file)
+        if staging.put(_file(page), data):
+            result.changed.append(_file(page))
     return result
 
 
