@@ -60,9 +60,10 @@ from newsdigest.site import Site, make_site
 from newsdigest.theme import make_environment, theme_static
 from newsdigest.urls import clean_url
 
-# An article edit that changes none of these fields keeps every page in its place, with the
-# same sitemap dates: the plan can be patched instead of made again.
-STRUCTURE = ("path", "url", "published", "updated", "topics", "draft")
+# An article edit that changes none of these fields keeps every page in its place (but its
+# own, when a new title gives it a new slug), with the same sitemap dates: the plan can be
+# patched instead of made again.
+STRUCTURE = ("path", "published", "updated", "topics", "draft")
 # Past this many pages, forked workers render faster than this process alone.
 PARALLEL_THRESHOLD = 400
 BATCH_SIZE = 250
@@ -155,7 +156,7 @@ class DevBuild:
             self._refresh_content(path)
         if content and not templates and not static and self.clean:
             edits = self._field_edits(before)
-            if edits is not None:
+            if edits is not None and self._free_urls(edits):
                 return self._patch(started, edits)
         if static:
             self.static = list_static(config, theme_static())
@@ -165,7 +166,9 @@ class DevBuild:
             names = {p.relative_to(config.templates_dir).as_posix() for p in templates}
             self.template_uses = template_uses(config)
             affected = {t for t, uses in self.template_uses.items() if uses & names}
-            if any(uses is ALL for uses in self.template_uses.values()):
+            if any(uses is ALL for uses in self.template_uses.values()) or any(
+                path == config.templates_dir or path.is_dir() for path in templates
+            ):  # a folder of templates came or went: any page may use what was in it
                 affected = set(self.template_uses)
         copy_sources = {p.resolve() for p in changed}
         only_css = bool(static) and not content and not templates and all(
@@ -330,6 +333,15 @@ class DevBuild:
             return False
         return article.published <= now or self.selection.future
 
+    def _free_urls(self, edits: dict[str, tuple[Article, Article]]) -> bool:
+        """Whether the articles that moved (a new slug) moved to files nothing else claims."""
+        moved = [(old, new) for old, new in edits.values() if old.url != new.url]
+        leaving = {_page_file(old) for old, _ in moved}
+        arriving = [_page_file(new) for _, new in moved]
+        return len(set(arriving)) == len(arriving) and not (
+            set(arriving) & (self.planned - leaving)
+        )  # else the full path reports the collision, naming both files
+
     def _patch(self, started: float, edits: dict[str, tuple[Article, Article]]) -> Rebuild:
         """Render what an edit touches from the plan in memory; no model, no plan."""
         problems = [
@@ -346,30 +358,48 @@ class DevBuild:
                 continue
             dirty.add(_page_file(old))
             dirty.update(self.holders.get(path, ()))
+            if old.url != new.url:  # the sitemap lists every page's URL
+                dirty.update(file for file, page in self.pages.items() if page.kind == "sitemap")
             for file in self.readers.get(path, ()):
                 page = self.pages.get(file)
                 if page is not None and self.fields.get(page.template, set()) & names:
                     dirty.add(file)
+        moved = {old.url: new.url for old, new in edits.values() if old.url != new.url}
         memo: dict[int, Any] = {}
         pages = []
         for file in sorted(dirty & set(self.pages)):
             page = _refresh(self.pages[file], current, memo)
             if page.kind == "article" and page.origin in current:
-                # The plan takes an article page's title and description from the article.
+                # The plan takes an article page's URL, title and description from the article.
                 article = current[page.origin]
-                page = dataclasses.replace(page, title=article.title, description=article.summary)
+                page = dataclasses.replace(
+                    page, url=article.url, title=article.title, description=article.summary
+                )
+            elif page.kind == "sitemap" and moved:
+                entries = tuple(
+                    dataclasses.replace(entry, url=moved[entry.url])
+                    if entry.url in moved
+                    else entry
+                    for entry in page.context["entries"]
+                )
+                page = dataclasses.replace(page, context={**page.context, "entries": entries})
             pages.append(page)
+        left = {_url_file(url) for url in moved}
         staging = InPlaceStaging(self.output)
         staging.start()
         try:
             rendered = self._render_pages(pages, staging, 1)
             if rendered.problems:
                 raise BuildFailed([*problems, *rendered.problems])
-            written = staging.commit_in_place(rendered.changed, ())
+            written = staging.commit_in_place(rendered.changed, left)
         except BaseException:
             staging.abort()
             self.clean = False
             raise
+        for file in left:
+            del self.pages[file]
+            self._forget_reads(file)
+        self.planned = (self.planned - left) | {_file(page) for page in pages}
         for page in pages:
             self.pages[_file(page)] = page
         self._remember_reads(rendered, (), replace=False)
@@ -377,10 +407,10 @@ class DevBuild:
         if any(self.pages[file].kind == "article" for file in changed):
             self.index_pending = True
         return Rebuild(
-            kind="reload" if changed else "none",
+            kind="reload" if changed or left else "none",
             rendered=len(pages),
             written=written,
-            removed=0,
+            removed=len(left),
             seconds=time.perf_counter() - started,
             warnings=tuple(problems),
         )

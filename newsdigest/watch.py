@@ -106,6 +106,10 @@ class Watcher:
     ) -> None:
         self.debouncer = Debouncer(on_change, quiet)
         self.folders = [f for f in folders if f.is_dir()]
+        # A site without templates/ yet: the site folder's watch sees it appear, then it is
+        # watched like the others.
+        self.missing = {f for f in folders if not f.is_dir()}
+        self.handler: _Handler | None = None
         self.site_dir = site_dir
         self.config_file = config_file
         self.say = say
@@ -118,7 +122,7 @@ class Watcher:
 
     def _start(self, kind: type) -> object | None:
         observer = kind()
-        handler = _Handler(self._accept, self.debouncer.add)
+        handler = self.handler = _Handler(self._accept, self.debouncer.add)
         try:
             for folder in self.folders:
                 observer.schedule(handler, str(folder), recursive=True)
@@ -132,6 +136,11 @@ class Watcher:
 
     def _accept(self, path: Path) -> bool:
         if path == self.config_file:
+            return True
+        if path in self.missing and path.is_dir() and getattr(self, "observer", None):
+            self.missing.discard(path)
+            self.folders.append(path)
+            self.observer.schedule(self.handler, str(path), recursive=True)  # type: ignore[attr-defined]
             return True
         return any(path == folder or path.is_relative_to(folder) for folder in self.folders)
 

@@ -87,6 +87,18 @@ def test_a_new_summary_renders_the_lists_showing_the_article_not_their_other_pag
     assert_same_as_full(dev, tmp_path)
 
 
+def test_a_new_title_moves_the_page_and_renders_only_what_shows_it(
+    dev: DevBuild, tmp_path: Path
+) -> None:
+    path = dev.site_dir / "content/2025/007.md"
+    result = dev.rebuild(edit(path, "Story number 7", "Story number seven"))
+    assert (tmp_path / "dev/2025/10/08/story-number-seven/index.html").is_file()
+    assert not (tmp_path / "dev/2025/10/08/story-number-7/index.html").exists()
+    assert result.removed == 1
+    assert result.rendered < len(list((tmp_path / "dev/topics").glob("**/index.html")))
+    assert_same_as_full(dev, tmp_path, search=True)
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [

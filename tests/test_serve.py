@@ -368,3 +368,13 @@ def test_2000_requests_over_50_connections_all_succeed(served: DevServer) -> Non
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(fetch, range(2000)))
     assert statuses.count(404) == 500 and statuses.count(200) == 1500
+
+
+def test_a_templates_folder_made_while_serving_is_watched(served: DevServer) -> None:
+    templates = served.site_dir / "templates"
+    templates.mkdir()
+    time.sleep(0.3)  # the folder is watched once its creation is seen
+    (templates / "day.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Day override</h1>{% endblock %}'
+    )
+    wait_for(lambda: "Day override" in get(served.port, "/digest/2026/10/01/")[2])
