@@ -344,12 +344,9 @@ class DevBuild:
 
     def _patch(self, started: float, edits: dict[str, tuple[Article, Article]]) -> Rebuild:
         """Render what an edit touches from the plan in memory; no model, no plan."""
-        problems = [
-            problem
-            for path in sorted(self.files)
-            if isinstance(entry := self.files[path], tuple)
-            for problem in entry[1]
-        ]
+        # Warnings in file order, as a full build lists them (few files have any).
+        warned = [(path, e[1]) for path, e in self.files.items() if isinstance(e, tuple) and e[1]]
+        problems = [problem for _, found in sorted(warned) for problem in found]
         current = {path: new for path, (_, new) in edits.items()}
         dirty: set[str] = set()
         for path, (old, new) in edits.items():
