@@ -124,7 +124,8 @@ def test_a_broken_edit_keeps_the_last_good_site_and_shows_the_error(served: DevS
     wait_for(lambda: "reload" in events.events[seen:])
     assert "Second, fixed" in get(served.port, "/digest/2026/10/02/second-fixed/")[2]
     assert '<div id="newsdigest-errors"' not in get(served.port, "/digest/")[2]
-    assert events.events[-1] == "reload"
+    # The files are in place just before the event goes out: wait for it, not race it.
+    wait_for(lambda: events.events[-1] == "reload")
 
 
 def test_a_burst_of_200_writes_gives_one_rebuild(served: DevServer) -> None:
