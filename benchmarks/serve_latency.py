@@ -11,6 +11,7 @@ reload event. Medians go into benchmarks/RESULTS.md under "Dev server: edit to r
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -117,6 +118,8 @@ def main() -> None:
             "write of an article to the reload event, so it includes the 100 ms quiet period the",
             "watcher waits for; rebuild is the in-process rebuild alone. Edits alternate between",
             "a new title (the article's URL changes) and a new line in the body.",
+            f"Load average when it finished: {os.getloadavg()[0]:.1f} (the machine is shared; "
+            "figures grow with it).",
             "",
             *table,
         ],
