@@ -4,8 +4,13 @@ Editors write a file several times per save, and save atomically by writing a te
 and renaming it over the original (vim, JetBrains): so a move's destination, a creation and a
 close-after-write all count as a change to that path, and temporary and swap files are ignored.
 A burst of events (a `git checkout` of a thousand files) becomes one batch: the batch is handed
-over only after `quiet` seconds without events. Events that arrive while the previous batch is
+over only after a quiet period without events. Events that arrive while the previous batch is
 being handled collect into exactly one next batch.
+
+The quiet period is 100 ms while some file is still being written (created or modified, not yet
+closed), and 30 ms once every changed file is settled: closed after writing, moved into place
+or deleted. An ordinary save ends with its close, so its rebuild starts sooner; the polling
+observer sees no closes, and keeps the 100 ms.
 """
 
 from __future__ import annotations
@@ -23,24 +28,36 @@ from watchdog.observers.polling import PollingObserver
 from newsdigest.content import is_temporary
 
 QUIET_SECONDS = 0.1
+SETTLED_SECONDS = 0.03
 
 
 class Debouncer:
     """Collects paths; calls `handle(paths)` once no path arrived for `quiet` seconds."""
 
-    def __init__(self, handle: Callable[[set[Path]], None], quiet: float = QUIET_SECONDS) -> None:
+    def __init__(
+        self,
+        handle: Callable[[set[Path]], None],
+        quiet: float = QUIET_SECONDS,
+        settled_quiet: float = SETTLED_SECONDS,
+    ) -> None:
         self.handle = handle
         self.quiet = quiet
+        self.settled_quiet = min(settled_quiet, quiet)
         self.pending: set[Path] = set()
+        self.unsettled: set[Path] = set()  # written to, not yet closed
         self.last_event = 0.0
         self.condition = threading.Condition()
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="newsdigest-rebuild", daemon=True)
         self.thread.start()
 
-    def add(self, path: Path) -> None:
+    def add(self, path: Path, settled: bool = False) -> None:
         with self.condition:
             self.pending.add(path)
+            if settled:
+                self.unsettled.discard(path)
+            else:
+                self.unsettled.add(path)
             self.last_event = _now()
             self.condition.notify()
 
@@ -59,13 +76,15 @@ class Debouncer:
                     return
                 # Wait for a quiet period: every new event pushes the deadline back.
                 while not self.stopped:
-                    remaining = self.last_event + self.quiet - _now()
+                    quiet = self.quiet if self.unsettled else self.settled_quiet
+                    remaining = self.last_event + quiet - _now()
                     if remaining <= 0:
                         break
                     self.condition.wait(remaining)
                 if self.stopped:
                     return
                 batch, self.pending = self.pending, set()
+                self.unsettled.clear()
             self.handle(batch)
 
 
@@ -74,7 +93,7 @@ def _now() -> float:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, accept: Callable[[Path], bool], add: Callable[[Path], None]) -> None:
+    def __init__(self, accept: Callable[[Path], bool], add: Callable[[Path, bool], None]) -> None:
         self.accept = accept
         self.add = add
 
@@ -86,10 +105,12 @@ class _Handler(FileSystemEventHandler):
         paths = [event.src_path]
         if event.event_type == "moved":
             paths.append(event.dest_path)  # the destination of an atomic save is the change
+        # Closed after writing, moved into place or gone: nothing more is coming for it.
+        settled = event.event_type in ("closed", "moved", "deleted") or event.is_directory
         for raw in paths:
             path = Path(raw if isinstance(raw, str) else raw.decode())
             if not is_temporary(path.name) and self.accept(path):
-                self.add(path)
+                self.add(path, settled)
 
 
 class Watcher:

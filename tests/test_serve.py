@@ -379,3 +379,24 @@ def test_a_templates_folder_made_while_serving_is_watched(served: DevServer) -> 
         '{% extends "base.html" %}{% block main %}<h1>Day override</h1>{% endblock %}'
     )
     wait_for(lambda: "Day override" in get(served.port, "/digest/2026/10/01/")[2])
+
+
+def test_a_settled_save_is_handled_sooner_than_a_write_in_progress() -> None:
+    from newsdigest.watch import Debouncer
+
+    batches: list[tuple[float, set[Path]]] = []
+    debouncer = Debouncer(lambda paths: batches.append((time.monotonic(), paths)), 0.8, 0.01)
+    try:
+        started = time.monotonic()
+        debouncer.add(Path("a.md"), False)  # written to, not closed yet
+        debouncer.add(Path("a.md"), True)  # closed: settled
+        wait_for(lambda: batches, timeout=5)
+        assert batches[0][1] == {Path("a.md")} and batches[0][0] - started < 0.6
+        started = time.monotonic()
+        debouncer.add(Path("b.md"), False)
+        time.sleep(0.3)
+        assert len(batches) == 1  # still being written: the long quiet period holds
+        wait_for(lambda: len(batches) == 2, timeout=5)
+        assert batches[1][0] - started >= 0.75
+    finally:
+        debouncer.stop()
