@@ -115,8 +115,9 @@ def main() -> None:
         [
             f"`python benchmarks/serve_latency.py --edits {options.edits} "
             f"--articles {options.articles}` on this machine (2 cores). Latency is from the",
-            "write of an article to the reload event, so it includes the 100 ms quiet period the",
-            "watcher waits for; rebuild is the in-process rebuild alone. Edits alternate between",
+            "write of an article to the reload event, so it includes the quiet period the watcher",
+            "waits for (30 ms after a save's close, 100 ms while a file is still being written);",
+            "rebuild is the in-process rebuild alone. Edits alternate between",
             "a new title (the article's URL changes) and a new line in the body.",
             f"Load average when it finished: {os.getloadavg()[0]:.1f} (the machine is shared; "
             "figures grow with it).",
