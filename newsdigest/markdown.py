@@ -17,6 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from newsdigest import __version__
 from newsdigest.config import Config
+from newsdigest.typography import NAME as TYPOGRAPHY
 
 # A link with a scheme (https:, mailto:), a site-absolute path or a fragment is left alone.
 _ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|/|#|\?)")
@@ -54,8 +55,11 @@ class MarkdownRenderer:
         self.base_path = base_path
         self._links = _AssetLinksExtension()
         self._markdown = markdown.Markdown(
-            extensions=[*config.markdown_extensions, self._links],
-            extension_configs=config.markdown_extension_configs,
+            extensions=[*map(extension_module, config.markdown_extensions), self._links],
+            extension_configs={
+                extension_module(name): settings
+                for name, settings in config.markdown_extension_configs.items()
+            },
             output_format="html",
         )
         self._cache = RenderCache(config.cache_dir / "html", settings_key(config))
@@ -81,6 +85,11 @@ class MarkdownRenderer:
 
             html = clean_html(html)
         return html
+
+
+def extension_module(name: str) -> str:
+    """Python-Markdown's name for an extension; `typography` is newsdigest's own."""
+    return "newsdigest.typography" if name == TYPOGRAPHY else name
 
 
 def settings_key(config: Config) -> str:

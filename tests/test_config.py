@@ -15,7 +15,7 @@ def test_every_setting_has_the_spec_default(tmp_path: Path) -> None:
     assert config.home_days == 7
     assert config.permalink == "{year}/{month}/{day}/{slug}/"
     assert config.output_dir == "public"
-    assert config.markdown_extensions == ("extra", "toc")
+    assert config.markdown_extensions == ("extra", "toc", "typography")
     assert config.sanitize is False
 
 
