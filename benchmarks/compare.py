@@ -3,14 +3,17 @@
     python benchmarks/compare.py [--articles 1000 10000] [--runs 3]
 
 Each tool builds the same articles with its equivalent pages: article pages, a page per topic
-(tags), date archives (day, month and year for newsdigest and Pelican; a month taxonomy for
-Hugo, which has no date archives of its own), the home page and feeds. Runs alternate between
-the tools so that a noisy moment hurts all of them alike. Cold builds start from an empty
-output and cache; newsdigest's no-change rebuild runs over its own previous output. Peak memory
-is the largest total resident size of the build's process tree, sampled every 20 ms.
+(tags), date archives (day, month and year: Pelican's own; taxonomies in Hugo, which has no
+date archives), the home page and feeds. Runs alternate between the tools, in a rotating
+order, so that a noisy moment hurts all of them alike. Cold builds start from an empty
+output and cache; newsdigest's no-change rebuild runs over its own previous output.
+
+Memory, per run: the largest resident size of any one process of the build (the kernel's
+maxrss from wait4), and the peak of the whole process tree's resident sizes added up,
+sampled every 20 ms from /proc (this counts memory that forked workers share more than once).
 
 Installs what is missing: Hugo from Debian (`apt-get install hugo`), Pelican into
-/tmp/pelican-venv from PyPI, psutil for the memory samples. CI does not run this.
+/tmp/pelican-venv from PyPI. CI does not run this.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ PELICAN_VENV = Path("/tmp/pelican-venv")
 
 def ensure_tools() -> tuple[str, str]:
     if shutil.which("hugo") is None:
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=True)
     pelican = PELICAN_VENV / "bin" / "pelican"
     if not pelican.exists():
@@ -46,11 +50,15 @@ def ensure_tools() -> tuple[str, str]:
             [str(PELICAN_VENV / "bin" / "pip"), "install", "-q", "pelican", "markdown"],
             check=True,
         )
-    try:
-        import psutil  # noqa: F401
-    except ImportError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "psutil"], check=True)
     return "hugo", str(pelican)
+
+
+def versions(hugo: str, pelican: str) -> tuple[str, str]:
+    """'Hugo 0.111.3' and 'Pelican 4.12.0', as installed."""
+    hugo_out = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout
+    hugo_version = hugo_out.split()[1].lstrip("v").split("+")[0] if hugo_out else "?"
+    pelican_out = subprocess.run([pelican, "--version"], capture_output=True, text=True).stdout
+    return f"Hugo {hugo_version}", f"Pelican {pelican_out.strip() or '?'}"
 
 
 # -- the same corpus in each tool's format ----------------------------------------------
@@ -72,7 +80,8 @@ def hugo_site(source: Path, target: Path) -> None:
     layouts.mkdir(parents=True)
     (target / "config.toml").write_text(
         'baseURL = "https://bench.example/"\ntitle = "Benchmark Digest"\n'
-        'timeZone = "Europe/Berlin"\n[taxonomies]\ntopic = "topics"\nmonth = "months"\n'
+        'timeZone = "Europe/Berlin"\n[taxonomies]\ntopic = "topics"\nyear = "years"\n'
+        'month = "months"\nday = "days"\n'
         "[permalinks]\nposts = '/:year/:month/:day/:slug/'\n[pagination]\npagerSize = 20\n"
         "paginate = 20\n",
         encoding="utf-8",
@@ -106,7 +115,9 @@ def hugo_site(source: Path, target: Path) -> None:
             "date": date,
             "slug": f"story-{number}",
             "topics": meta["topics"],
+            "years": [date[:4]],
             "months": [date[:7]],
+            "days": [date[:10]],
             "source": meta.get("source", ""),
         }
         _write_yaml(target / "content" / "posts" / f"story-{number}.md", front, body)
@@ -149,96 +160,121 @@ def _write_yaml(path: Path, front: dict[str, object], body: str) -> None:
 # -- measuring ----------------------------------------------------------------------------
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of the whole process tree."""
-    import psutil
-
+def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, the largest process's peak MB, and the process tree's peak MB."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    peak = 0
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree_peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(process.pid)
+        nonlocal tree_peak
         while not done.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree))
-            except psutil.Error:
-                pass
+            tree_peak = max(tree_peak, tree_rss(process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, errors = process.communicate()
+    assert process.stderr is not None
+    errors = process.stderr.read()  # read before waiting: a full pipe would stall the build
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
-    seconds = time.perf_counter() - started
     if process.returncode != 0:
-        raise RuntimeError(f"{command[0]} failed: {errors[-2000:]}")
-    return seconds, peak / 2**20
+        raise RuntimeError(f"{command[0]} failed: {errors[-2000:].decode(errors='replace')}")
+    # wait4's maxrss (kB on Linux) covers the child and every descendant it waited for: the
+    # largest of them, not their sum.
+    return seconds, usage.ru_maxrss / 1024, tree_peak / 2**20
 
 
-def bench(count: int, runs: int, hugo: str, pelican: str, scratch: Path) -> list[str]:
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the parent's pid
+        rss[pid] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def bench(
+    count: int, runs: int, hugo: str, pelican: str, names: tuple[str, str], scratch: Path
+) -> list[str]:
     corpus = scratch / f"news-{count}"
     generate(corpus, count)
     hugo_dir = scratch / f"hugo-{count}"
     hugo_site(corpus, hugo_dir)
     pelican_dir = scratch / f"pelican-{count}"
     pelican_site(corpus, pelican_dir)
-    python = sys.executable
-    build_py = str(REPO / "build.py")
+    newsdigest = [sys.executable, str(REPO / "build.py"), "build", "--site", str(corpus), "--quiet"]
+    hugo_name, pelican_name = names
 
     def clean(*paths: Path) -> None:
         for path in paths:
             shutil.rmtree(path, ignore_errors=True)
 
-    tools = {
-        "newsdigest": (
-            lambda: clean(corpus / "public", corpus / ".newsdigest-cache"),
-            [python, build_py, "build", "--site", str(corpus), "--quiet"],
-            corpus,
-        ),
-        "newsdigest, nothing changed": (
-            lambda: None,
-            [python, build_py, "build", "--site", str(corpus), "--quiet"],
-            corpus,
-        ),
-        "Hugo 0.111": (
-            lambda: clean(hugo_dir / "public", hugo_dir / "resources"),
-            [hugo, "--quiet"],
-            hugo_dir,
-        ),
-        "Pelican 4.12": (
-            lambda: clean(pelican_dir / "output", pelican_dir / "cache"),
+    # Each entry: the builds of one turn, as (name, prepare, command, folder, output).
+    turns = [
+        [
+            ("newsdigest", lambda: clean(corpus / "public", corpus / ".newsdigest-cache")),
+            ("newsdigest, nothing changed", lambda: None),
+        ],
+        [(hugo_name, lambda: clean(hugo_dir / "public", hugo_dir / "resources"))],
+        [(pelican_name, lambda: clean(pelican_dir / "output", pelican_dir / "cache"))],
+    ]
+    commands = {
+        "newsdigest": (newsdigest, corpus, corpus / "public"),
+        "newsdigest, nothing changed": (newsdigest, corpus, corpus / "public"),
+        hugo_name: ([hugo, "--quiet"], hugo_dir, hugo_dir / "public"),
+        pelican_name: (
             [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
             pelican_dir,
+            pelican_dir / "output",
         ),
     }
-    results: dict[str, list[tuple[float, float]]] = {name: [] for name in tools}
+    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+    pages: dict[str, int] = {}
     for round_number in range(runs):
-        for name, (prepare, command, cwd) in tools.items():
-            prepare()
-            results[name].append(run(command, cwd))
-            print(f"{count} articles, run {round_number + 1}, {name}: "
-                  f"{results[name][-1][0]:.2f} s", flush=True)  # fmt: skip
-    pages = {
-        "newsdigest": _html_count(corpus / "public"),
-        "newsdigest, nothing changed": _html_count(corpus / "public"),
-        "Hugo 0.111": _html_count(hugo_dir / "public"),
-        "Pelican 4.12": _html_count(pelican_dir / "output"),
-    }
-    ours = statistics.median(t for t, _ in results["newsdigest"])
+        # Rotate who goes first, so no tool always runs right after the same neighbour.
+        shift = round_number % len(turns)
+        for turn in turns[shift:] + turns[:shift]:
+            for name, prepare in turn:
+                prepare()
+                command, folder, output = commands[name]
+                results[name].append(run(command, folder))
+                pages[name] = _html_count(output)
+                seconds, largest, tree = results[name][-1]
+                print(
+                    f"{count} articles, run {round_number + 1}, {name}: {seconds:.2f} s, "
+                    f"{largest:.0f} MB largest process, {tree:.0f} MB tree",
+                    flush=True,
+                )
+    ours = statistics.median(t for t, _, _ in results["newsdigest"])
     rows = []
     for name, measured in results.items():
-        median = statistics.median(t for t, _ in measured)
-        memory = max(m for _, m in measured)
-        ratio = "1.0" if name == "newsdigest" else f"{median / ours:.2f}"
+        median = statistics.median(t for t, _, _ in measured)
+        largest = max(m for _, m, _ in measured)
+        tree = max(m for _, _, m in measured)
+        ratio = "1.00" if name == "newsdigest" else f"{median / ours:.2f}"
         rows.append(
-            f"| {count:,} | {name} | {pages[name]:,} | {median:.2f} s | {ratio} | {memory:.0f} MB |"
+            f"| {count:,} | {name} | {pages[name]:,} | {median:.2f} s | {ratio} "
+            f"| {largest:.0f} MB | {tree:.0f} MB |"
         )
     return rows
 
@@ -253,21 +289,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
     hugo, pelican = ensure_tools()
+    names = versions(hugo, pelican)
     rows = [
-        "| articles | tool | HTML pages | median wall time | time / newsdigest | peak memory |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
+        "| articles | build | HTML pages | median wall time | time / newsdigest "
+        "| peak memory, largest process | peak memory, process tree |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     with tempfile.TemporaryDirectory(prefix="newsdigest-compare-") as scratch:
         for count in options.articles:
-            rows += bench(count, options.runs, hugo, pelican, Path(scratch))
+            rows += bench(count, options.runs, hugo, pelican, names, Path(scratch))
     write_section(
         "Build speed against Hugo and Pelican",
         [
             f"`python benchmarks/compare.py --articles {' '.join(map(str, options.articles))} "
-            f"--runs {options.runs}` on this machine ({os.cpu_count()} cores), the tools "
-            "alternating. Cold builds start with no output and no cache (newsdigest includes",
-            "its Pagefind search index, which the others do not build); 'nothing changed' is",
-            "newsdigest run again over its own output. Peak memory is the whole process tree.",
+            f"--runs {options.runs}` on this machine ({os.cpu_count()} cores, shared with other",
+            "work while it ran), the tools alternating. Articles of about 900 words from",
+            "`benchmarks/corpus.py`. Cold builds start with no output and no cache; newsdigest's",
+            "includes its Pagefind search index, JSON Feed and sitemaps, which the others do not",
+            "build. 'nothing changed' is newsdigest run again over its own output and cache.",
+            "Memory: the largest single process (wait4 maxrss), and the whole process tree",
+            "added up (sampled from /proc; counts pages that forked workers share once per",
+            "worker). Time / newsdigest above 1 means slower than newsdigest's cold build.",
             "",
             *rows,
         ],
