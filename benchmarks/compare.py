@@ -37,6 +37,7 @@ from corpus import generate  # noqa: E402
 from results import write_section  # noqa: E402
 
 PELICAN_VENV = Path("/tmp/pelican-venv")
+NO_SEARCH = "newsdigest, no search index"
 
 
 def ensure_tools() -> tuple[str, str]:
@@ -223,6 +224,17 @@ def bench(
     pelican_dir = scratch / f"pelican-{count}"
     pelican_site(corpus, pelican_dir)
     newsdigest = [sys.executable, str(REPO / "build.py"), "build", "--site", str(corpus), "--quiet"]
+    # The same build without the Pagefind index, which neither Hugo nor Pelican makes.
+    no_search = [
+        sys.executable,
+        "-c",
+        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from newsdigest.config import load_config;"
+        "from newsdigest.pipeline import BuildOptions, build;"
+        "build(load_config(Path(sys.argv[2])), BuildOptions(search=False))",
+        str(REPO),
+        str(corpus),
+    ]
     hugo_name, pelican_name = names
 
     def clean(*paths: Path) -> None:
@@ -232,6 +244,7 @@ def bench(
     # Each entry: the builds of one turn, as (name, prepare, command, folder, output).
     turns = [
         [
+            (NO_SEARCH, lambda: clean(corpus / "public", corpus / ".newsdigest-cache")),
             ("newsdigest", lambda: clean(corpus / "public", corpus / ".newsdigest-cache")),
             ("newsdigest, nothing changed", lambda: None),
         ],
@@ -239,6 +252,7 @@ def bench(
         [(pelican_name, lambda: clean(pelican_dir / "output", pelican_dir / "cache"))],
     ]
     commands = {
+        NO_SEARCH: (no_search, corpus, corpus / "public"),
         "newsdigest": (newsdigest, corpus, corpus / "public"),
         "newsdigest, nothing changed": (newsdigest, corpus, corpus / "public"),
         hugo_name: ([hugo, "--quiet"], hugo_dir, hugo_dir / "public"),
@@ -306,7 +320,8 @@ def main() -> None:
             "work while it ran), the tools alternating. Articles of about 900 words from",
             "`benchmarks/corpus.py`. Cold builds start with no output and no cache; newsdigest's",
             "includes its Pagefind search index, JSON Feed and sitemaps, which the others do not",
-            "build. 'nothing changed' is newsdigest run again over its own output and cache.",
+            "build ('no search index' is the same build without Pagefind). 'nothing changed' is",
+            "newsdigest run again over its own output and cache.",
             "Memory: the largest single process (wait4 maxrss), and the whole process tree",
             "added up (sampled from /proc; counts pages that forked workers share once per",
             "worker). Time / newsdigest above 1 means slower than newsdigest's cold build.",
