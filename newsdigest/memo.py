@@ -91,7 +91,7 @@ class PageMemo:
         self.key = settings_digest(config) + templates_digest(config) + assets
         self.old: dict[str, str] = {}
         self.new: dict[str, str] = {}
-        self.digests: dict[int, tuple[Article, str]] = {}  # per build: id -> (article, digest)
+        self.digests: dict[int, tuple[Any, str]] = {}  # per build: id -> (article, digest)
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
             if document.get("key") == self.key and isinstance(document.get("pages"), dict):
@@ -121,14 +121,14 @@ def templates_digest(config: Config) -> str:
     return digest.hexdigest()[:20]
 
 
-def page_fingerprint(page: Page, digests: dict[int, tuple[Article, str]]) -> str:
+def page_fingerprint(page: Page, digests: dict[int, tuple[Any, str]]) -> str:
     digest = hashlib.sha1(usedforsecurity=False)
     for part in _stable((page.kind, page.url, page.title, page.description, page.context), digests):
         digest.update(part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-def _stable(value: Any, digests: dict[int, tuple[Article, str]]) -> Iterator[str]:
+def _stable(value: Any, digests: dict[int, tuple[Any, str]]) -> Iterator[str]:
     """A canonical text form of page context values; an article stands for all its fields."""
     if isinstance(value, Article):
         yield f"A{_article_digest(value, digests)}"
@@ -145,15 +145,32 @@ def _stable(value: Any, digests: dict[int, tuple[Article, str]]) -> Iterator[str
         for key in sorted(value, key=str):
             yield from _stable(key, digests)
             yield from _stable(value[key], digests)
+    elif dataclasses.is_dataclass(value) and _frozen(value):
+        # Days, months, years and topics appear on many pages: hash each once per build.
+        known = digests.get(id(value))
+        if known is None or known[0] is not value:
+            digest = hashlib.sha1(usedforsecurity=False)
+            for part in _fields(value, digests):
+                digest.update(part.encode("utf-8", "surrogatepass"))
+            known = digests[id(value)] = (value, digest.hexdigest())
+        yield f"D{known[1]}"
     elif dataclasses.is_dataclass(value):
-        yield f"<{type(value).__name__}"
-        for item in dataclasses.fields(value):
-            yield from _stable(getattr(value, item.name), digests)
+        yield from _fields(value, digests)
     else:
         raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
-def _article_digest(article: Article, digests: dict[int, tuple[Article, str]]) -> str:
+def _frozen(value: Any) -> bool:
+    return bool(getattr(type(value), "__dataclass_params__").frozen)  # noqa: B009 (mypy)
+
+
+def _fields(value: Any, digests: dict[int, tuple[Any, str]]) -> Iterator[str]:
+    yield f"<{type(value).__name__}"
+    for item in dataclasses.fields(value):
+        yield from _stable(getattr(value, item.name), digests)
+
+
+def _article_digest(article: Article, digests: dict[int, tuple[Any, str]]) -> str:
     """All of an article's fields (its repr), hashed once per article object per build."""
     known = digests.get(id(article))
     if known is not None and known[0] is article:

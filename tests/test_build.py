@@ -259,3 +259,16 @@ def test_home_shows_the_last_days_grouped_newest_first(site: Path) -> None:
     home = (site / "public/index.html").read_text()
     shown = re.findall(r">Day (\d+) story<", home)
     assert shown == ["10", "9", "8"]
+
+
+def test_a_new_title_reaches_every_page_that_shows_it_on_a_rebuild(site: Path) -> None:
+    write_site(site, many_articles(30), "per_page = 4")
+    build_site(site)
+    path = site / "content/004.md"
+    path.write_text(path.read_text().replace("Story number 4'", "Renamed story'"))
+    report = build_site(site)
+    assert 0 < report.written < 60  # only the pages that show it, not the whole site
+    fresh = write_site(site.parent / "fresh", {}, "per_page = 4")
+    (site / "content").rename(fresh / "content")
+    build_site(fresh)
+    assert output_files(site) == output_files(fresh)
