@@ -136,9 +136,13 @@ def files_below(folder: Path) -> list[str]:
     """Every file below a folder as a posix path relative to it, sorted."""
     if not folder.is_dir():
         return []
-    return sorted(
-        path.relative_to(folder).as_posix() for path in folder.rglob("*") if not path.is_dir()
-    )
+    # os.walk, not Path.rglob: at 30,000 files the pathlib objects alone took a second.
+    found = []
+    for directory, _, files in os.walk(folder):
+        relative = os.path.relpath(directory, folder).replace(os.sep, "/")
+        prefix = "" if relative == "." else relative + "/"
+        found.extend(prefix + name for name in files)
+    return sorted(found)
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
