@@ -15,11 +15,11 @@ written only after a build succeeded, by an atomic rename.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
 import pickle
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -122,40 +122,47 @@ def templates_digest(config: Config) -> str:
 
 
 def page_fingerprint(page: Page, digests: dict[int, tuple[Any, str]]) -> str:
-    digest = hashlib.sha1(usedforsecurity=False)
-    for part in _stable((page.kind, page.url, page.title, page.description, page.context), digests):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    parts: list[str] = []
+    _stable((page.kind, page.url, page.title, page.description, page.context), digests, parts)
+    return _sha1(parts)
 
 
-def _stable(value: Any, digests: dict[int, tuple[Any, str]]) -> Iterator[str]:
-    """A canonical text form of page context values; an article stands for all its fields."""
+def _sha1(parts: list[str]) -> str:
+    text = "".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(text, usedforsecurity=False).hexdigest()
+
+
+def _stable(value: Any, digests: dict[int, tuple[Any, str]], out: list[str]) -> None:
+    """Append a canonical text form of a page context value; an article stands for its fields.
+
+    Appending to one list, not yielding: a sitemap page holds 10,000 entries, and nested
+    generators made fingerprinting half of a no-change rebuild.
+    """
     if isinstance(value, Article):
-        yield f"A{_article_digest(value, digests)}"
+        out.append(f"A{_article_digest(value, digests)}")
     elif isinstance(value, (str, int, float, bool)) or value is None:
-        yield f"{type(value).__name__}:{value!r}\0"
+        out.append(f"{type(value).__name__}:{value!r}\0")
     elif isinstance(value, (datetime, date)):
-        yield f"t{value.isoformat()}\0"
+        out.append(f"t{value.isoformat()}\0")
     elif isinstance(value, (tuple, list)):
-        yield f"[{len(value)}"
+        out.append(f"[{len(value)}")
         for item in value:
-            yield from _stable(item, digests)
+            _stable(item, digests, out)
     elif isinstance(value, dict):
-        yield f"{{{len(value)}"
+        out.append(f"{{{len(value)}")
         for key in sorted(value, key=str):
-            yield from _stable(key, digests)
-            yield from _stable(value[key], digests)
+            _stable(key, digests, out)
+            _stable(value[key], digests, out)
     elif dataclasses.is_dataclass(value) and _frozen(value):
         # Days, months, years and topics appear on many pages: hash each once per build.
         known = digests.get(id(value))
         if known is None or known[0] is not value:
-            digest = hashlib.sha1(usedforsecurity=False)
-            for part in _fields(value, digests):
-                digest.update(part.encode("utf-8", "surrogatepass"))
-            known = digests[id(value)] = (value, digest.hexdigest())
-        yield f"D{known[1]}"
+            parts: list[str] = []
+            _fields(value, digests, parts)
+            known = digests[id(value)] = (value, _sha1(parts))
+        out.append(f"D{known[1]}")
     elif dataclasses.is_dataclass(value):
-        yield from _fields(value, digests)
+        _fields(value, digests, out)
     else:
         raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
@@ -164,10 +171,15 @@ def _frozen(value: Any) -> bool:
     return bool(getattr(type(value), "__dataclass_params__").frozen)  # noqa: B009 (mypy)
 
 
-def _fields(value: Any, digests: dict[int, tuple[Any, str]]) -> Iterator[str]:
-    yield f"<{type(value).__name__}"
-    for item in dataclasses.fields(value):
-        yield from _stable(getattr(value, item.name), digests)
+def _fields(value: Any, digests: dict[int, tuple[Any, str]], out: list[str]) -> None:
+    out.append(f"<{type(value).__name__}")
+    for name in _field_names(type(value)):
+        _stable(getattr(value, name), digests, out)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(item.name for item in dataclasses.fields(kind))
 
 
 def _article_digest(article: Article, digests: dict[int, tuple[Any, str]]) -> str:
