@@ -3,7 +3,8 @@
     python benchmarks/steps.py [--articles 1000] [--runs 5]
 
 Steps: reading the files, parsing and checking front matter (newsdigest's loader, no memo),
-Python-Markdown with the default extensions (extra, toc), with smarty added, and with none,
+Python-Markdown with the default extensions (extra, toc and newsdigest's typography), without
+typography, with smarty instead, and with none,
 rendering the article page templates (body HTML given), and writing the pages.
 """
 
@@ -15,7 +16,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -61,10 +61,12 @@ def main() -> None:
              timed(lambda: [read_article(p, config) for p in paths], options.runs))
         )  # fmt: skip
         for label, extensions in (
-            ("Markdown: extra, toc (the default)", ["extra", "toc"]),
+            ("Markdown: extra, toc, typography (the default)",
+             ["extra", "toc", "newsdigest.typography"]),
+            ("Markdown: extra, toc", ["extra", "toc"]),
             ("Markdown: extra, toc, smarty", ["extra", "toc", "smarty"]),
             ("Markdown: no extensions", []),
-        ):
+        ):  # fmt: skip
             engine = markdown.Markdown(extensions=extensions)
             rows.append(
                 (label, timed(lambda e=engine: [e.reset().convert(b) for b in bodies],
@@ -73,7 +75,7 @@ def main() -> None:
         site_model = make_site([a for a in articles if a is not None], config)
         plan, _ = plan_pages(site_model, config, [], [])
         pages = [page for page in plan.pages if page.kind == "article"]
-        renderer = PageRenderer(replace(config, cache_dir=Path(scratch) / "cache"))
+        renderer = PageRenderer(config)
         html = "<p>" + "word " * 900 + "</p>"
         renderer.body_html = lambda article: html  # type: ignore[method-assign]
         rendered: list[bytes] = []

@@ -28,8 +28,9 @@ import markdown
 
 from newsdigest import __version__
 from newsdigest.config import Config
-from newsdigest.content import Article
+from newsdigest.content import Article, Asset
 from newsdigest.errors import Problem
+from newsdigest.output import MARKER, files_below
 from newsdigest.pages import Page
 from newsdigest.theme import make_environment
 
@@ -92,12 +93,37 @@ class PageMemo:
         self.old: dict[str, str] = {}
         self.new: dict[str, str] = {}
         self.digests: dict[int, tuple[Any, str]] = {}  # per build: id -> (article, digest)
+        self.old_inputs: str | None = None
+        self.old_files: list[str] = []
+        self.page_count = self.old_page_count = 0
+        self.inputs: str | None = None
+        self.files: list[str] = []
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
             if document.get("key") == self.key and isinstance(document.get("pages"), dict):
                 self.old = document["pages"]
+                self.old_inputs = document.get("inputs")
+                self.old_files = list(document.get("files", []))
+                self.old_page_count = int(document.get("page_count", 0))
         except Exception:
             self.old = {}
+
+    def nothing_changed(self, inputs: str) -> bool:
+        """True when the last build read exactly these inputs and its files are all there.
+
+        Then every page would come out as it is, and the build can stop here: the fast path
+        of a rebuild with nothing changed.
+        """
+        self.inputs = inputs
+        if inputs != self.old_inputs or not (self.output / MARKER).exists():
+            return False
+        present = set(files_below(self.output)) - {MARKER}
+        return present == set(self.old_files)
+
+    def record(self, files: set[str], pages: int) -> None:
+        """What the successful build wrote, to be compared with by the next one."""
+        self.files = sorted(files)
+        self.page_count = pages
 
     def unchanged(self, page: Page) -> bool:
         """True when the page was rendered from exactly these inputs and is still on disk."""
@@ -106,9 +132,30 @@ class PageMemo:
         return self.old.get(page.file) == fingerprint and (self.output / page.file).is_file()
 
     def save(self) -> None:
-        if self.new != self.old:
-            document = {"key": self.key, "pages": dict(sorted(self.new.items()))}
+        if self.new != self.old or self.inputs != self.old_inputs or self.files != self.old_files:
+            document = {
+                "key": self.key,
+                "inputs": self.inputs,
+                "page_count": self.page_count,
+                "files": self.files,
+                "pages": dict(sorted(self.new.items())),
+            }
             _write_atomically(self.path, json.dumps(document).encode())
+
+
+def inputs_digest(
+    memo: ArticleMemo, articles: list[Article], copies: list[Asset], flags: tuple[object, ...]
+) -> str:
+    """Every input file's stat and the articles this build selects (drafts, the clock)."""
+    digest = hashlib.sha256(repr(flags).encode())
+    for name, (signature, _) in sorted(memo.new.items()):
+        digest.update(f"{name}\0{signature}\0".encode())
+    for article in articles:
+        digest.update(f"selected\0{article.path}\0".encode())
+    for copy in copies:
+        stat = copy.source.stat()
+        digest.update(f"{copy.url}\0{copy.source}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
 
 
 def templates_digest(config: Config) -> str:

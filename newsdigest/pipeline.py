@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from newsdigest.config import Config
 from newsdigest.content import Asset, Selection, list_static, load_articles
 from newsdigest.errors import BuildFailed, Problem, errors_in
-from newsdigest.memo import ArticleMemo, PageMemo
+from newsdigest.memo import ArticleMemo, PageMemo, inputs_digest
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import plan_pages
 from newsdigest.render import render_pages
@@ -52,16 +52,29 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     articles, assets, problems = load_articles(config, options.selection, article_memo)
     if errors_in(problems):
         raise BuildFailed(problems)
-    site = make_site(articles, config)
     static: list[Asset] = list_static(config, theme_static())
     asset_names: dict[str, str] = {}
     if options.fingerprint:
         static, asset_names = fingerprinted(static)
+    page_memo = PageMemo(config, config.output_path, asset_names)
+    inputs = inputs_digest(
+        article_memo, articles, [*assets, *static], (options.search, options.fingerprint)
+    )
+    if page_memo.nothing_changed(inputs):
+        return BuildReport(
+            articles=len(articles),
+            pages=page_memo.old_page_count,
+            written=0,
+            unchanged=len(page_memo.old_files),
+            removed=0,
+            seconds=time.perf_counter() - started,
+            warnings=tuple(problems),
+        )
+    site = make_site(articles, config)
     plan, plan_problems = plan_pages(site, config, assets, static)
     problems += plan_problems
     if errors_in(problems):
         raise BuildFailed(problems)
-    page_memo = PageMemo(config, config.output_path, asset_names)
     to_render = [page for page in plan.pages if not page_memo.unchanged(page)]
     staging = Staging(config.output_path)
     staging.start()
@@ -86,6 +99,7 @@ def build(config: Config, options: BuildOptions = BuildOptions()) -> BuildReport
     except BaseException:
         staging.abort()
         raise
+    page_memo.record(planned, len(plan.pages))
     article_memo.save()
     page_memo.save()
     return BuildReport(

@@ -62,6 +62,7 @@ def test_a_corrupt_or_foreign_memo_is_ignored(site: Path) -> None:
     build_site(site)
     assert "Forged" not in (site / "public/index.html").read_text()
     memo.write_bytes(pickle.dumps((key, entries)))  # the right key: the memo is believed
+    (site / "content/b.md").write_text(article("Another", "2026-10-02"))  # the home changes
     build_site(site)
     assert "Forged" in (site / "public/index.html").read_text()
 
@@ -97,3 +98,20 @@ def test_a_page_edited_by_hand_in_the_output_is_kept_only_until_its_inputs_chang
     page.unlink()  # a missing page is always rendered again
     report = build_site(site)
     assert page.exists() and report.written >= 1
+
+
+def test_a_rebuild_with_nothing_changed_stops_early_but_notices_any_change(site: Path) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01"), "static/x.css": "p {}"})
+    first = build_site(site)
+    again = build_site(site)
+    assert again.written == 0 and again.unchanged == first.written
+    (site / "public/index.html").unlink()  # the output lost a file: build properly
+    assert build_site(site).written == 1
+    (site / "static/x.css").write_text("p { margin: 0 }")  # a static file changed
+    report = build_site(site)
+    assert report.written == 1 and report.removed == 1  # x.<new hash>.css for x.<old>.css
+    (site / "content/a.md").write_text(article("A", "2026-10-01", "New body."))
+    assert build_site(site).written >= 1
+    (site / "content/later.md").write_text(article("Later", "2999-01-01"))
+    assert build_site(site).written == 0  # a future article changes nothing ...
+    assert build_site(site, future=True).written > 0  # ... until it is selected
