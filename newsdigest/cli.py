@@ -17,6 +17,7 @@ from newsdigest.content import Selection
 from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
+WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
 COMMANDS = ("build", "serve", "new", "import", "check", "init")
 
 
@@ -72,7 +73,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_build_flags(build_parser)
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
-    build_parser.add_argument("--verbose", action="store_true", help="also list warnings in full")
+    build_parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help=f"list every warning (else the first {WARNINGS_SHOWN})",
+    )
 
     serve_parser = command(
         "serve",
@@ -173,7 +178,12 @@ def run_build(options: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.clear()
-    print_problems(list(report.warnings))
+    warnings = sorted(report.warnings, key=lambda p: (p.path, p.line or 0))
+    shown = warnings if options.verbose else warnings[:WARNINGS_SHOWN]
+    print_problems(shown)
+    if len(shown) < len(warnings):
+        more = len(warnings) - len(shown)
+        print(f"... and {more} more warning(s); --verbose lists them all.", file=sys.stderr)
     if not options.quiet:
         print(summary(report, config))
     return 0

@@ -88,3 +88,14 @@ def test_progress_is_reported_per_batch_and_drawn_on_one_line(site: Path, capsys
     line.clear()
     err = capsys.readouterr().err
     assert "\r[###############...............] 5/10 pages" in err and err.endswith("\r\033[K")
+
+
+def test_many_warnings_are_cut_short_unless_verbose(site: Path, capsys) -> None:
+    files = {f"content/{n:02}.md": article(f"A {n}", "2026-10-01", colour="red") for n in range(25)}
+    write_site(site, files)
+    assert main(["build", "--site", str(site), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: unknown field 'colour'") == 20
+    assert "... and 5 more warning(s); --verbose lists them all." in err
+    assert main(["build", "--site", str(site), "--quiet", "--verbose"]) == 0
+    assert capsys.readouterr().err.count("warning: unknown field") == 25
