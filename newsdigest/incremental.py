@@ -28,10 +28,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import multiprocessing
 import os
 import shutil
-import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, meta
+from jinja2 import meta
 
 from newsdigest.config import CONFIG_FILE, Config, load_config
 from newsdigest.content import (
@@ -54,7 +52,7 @@ from newsdigest.content import (
 from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import Page, plan_pages
-from newsdigest.render import PageRenderer, template_problem
+from newsdigest.render import RENDER_ERRORS, PageRenderer, in_batches, page_problem
 from newsdigest.search import Cancelled, index_articles
 from newsdigest.site import Site, make_site
 from newsdigest.theme import make_environment, theme_static
@@ -64,9 +62,6 @@ from newsdigest.urls import clean_url
 # own, when a new title gives it a new slug), with the same sitemap dates: the plan can be
 # patched instead of made again.
 STRUCTURE = ("path", "published", "updated", "topics", "draft")
-# Past this many pages, forked workers render faster than this process alone.
-PARALLEL_THRESHOLD = 400
-BATCH_SIZE = 250
 # Pairs of (old, new) values already compared: alike or not, and the article versions found.
 _Memo = dict[tuple[int, int], tuple[bool, dict[str, tuple[Article, Article]]]]
 
@@ -440,11 +435,18 @@ class DevBuild:
         """Render into staging, noting what each HTML page read; over workers when it pays."""
         config = self.config
         assert config is not None
-        if jobs > 1 and len(pages) >= PARALLEL_THRESHOLD:
-            return _render_in_workers(pages, config, staging, jobs)
         if self.renderer is None:
             self.renderer = RecordingRenderer(config)
-        return _render_batch(self.renderer, pages, config, staging)
+        renderer = self.renderer
+        total = Rendered()
+        work = functools.partial(_render_batch, renderer, pages, config, staging)
+        for result in in_batches(work, len(pages), jobs):
+            total.changed += result.changed
+            total.reads.update(result.reads)
+            for template, names in result.fields.items():
+                total.fields.setdefault(template, set()).update(names)
+            total.problems += [p for p in result.problems if p not in total.problems]
+        return total
 
     def _remember_reads(self, rendered: Rendered, stale: Iterable[str], replace: bool) -> None:
         if replace:
@@ -746,24 +748,18 @@ class RecordingRenderer(PageRenderer):
 
 
 def _render_batch(
-    renderer: RecordingRenderer, pages: Sequence[Page], config: Config, staging: Staging
+    renderer: RecordingRenderer,
+    pages: Sequence[Page],
+    config: Config,
+    staging: Staging,
+    batch: tuple[int, int],
 ) -> Rendered:
     result = Rendered()
-    for page in pages:
+    for page in pages[batch[0] : batch[1]]:
         try:
             data, paths, names = renderer.render_noting(page)
-        except TemplateError as error:
-            result.problems.append(template_problem(error, page, config))
-            continue
-        except OSError as error:
-            origin = page.origin or page.url
-            result.problems.append(Problem(origin, f"cannot read: {error.strerror}"))
-            continue
-        except RecursionError:
-            origin = page.origin or page.url
-            result.problems.append(
-                Problem(origin, "too deeply nested to render", hint="flatten it")
-            )
+        except RENDER_ERRORS as error:
+            result.problems.append(page_problem(error, page, config))
             continue
         if paths is not None:
             result.reads[_file(page)] = paths
@@ -771,46 +767,3 @@ def _render_batch(
         if staging.put(_file(page), data):
             result.changed.append(_file(page))
     return result
-
-
-_SHARED: tuple[Sequence[Page], Config, Staging] | None = None
-_WORKER: RecordingRenderer | None = None
-
-
-def _render_in_workers(
-    pages: Sequence[Page], config: Config, staging: Staging, jobs: int
-) -> Rendered:
-    """Render over forked workers: they inherit the plan instead of receiving it pickled."""
-    global _SHARED, _WORKER
-    _SHARED, _WORKER = (pages, config, staging), None
-    batches = [
-        (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
-    ]
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
-            results = pool.map(_render_shared_batch, batches, chunksize=1)
-    finally:
-        _SHARED = None
-    total = Rendered()
-    for result in results:
-        total.changed += result.changed
-        total.reads.update(result.reads)
-        for template, names in result.fields.items():
-            total.fields.setdefault(template, set()).update(names)
-        total.problems += [p for p in result.problems if p not in total.problems]
-    return total
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the parent stops the workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _render_shared_batch(batch: tuple[int, int]) -> Rendered:
-    global _WORKER
-    assert _SHARED is not None
-    pages, config, staging = _SHARED
-    if _WORKER is None:
-        _WORKER = RecordingRenderer(config)
-    return _render_batch(_WORKER, pages[batch[0] : batch[1]], config, staging)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
@@ -88,72 +90,77 @@ def render_pages(
     asset_names: dict[str, str] | None = None,
 ) -> RenderResult:
     """Render every page into staging; which files changed, and every template problem."""
-    global _RENDERER
     # A new renderer per build: Jinja's cache would keep serving a theme template after the
     # site adds an override of the same name. Forked workers inherit this one.
-    _RENDERER = PageRenderer(config, asset_names)
-    batches = [
-        (start, min(start + BATCH_SIZE, len(pages))) for start in range(0, len(pages), BATCH_SIZE)
-    ]
+    renderer = PageRenderer(config, asset_names)
+
+    def work(batch: tuple[int, int]) -> RenderResult:
+        changed: list[str] = []
+        problems: list[Problem] = []
+        for page in pages[batch[0] : batch[1]]:
+            try:
+                data = renderer.render(page)
+            except RENDER_ERRORS as error:
+                problems.append(page_problem(error, page, config))
+                continue
+            if staging.put(page.file, data):
+                changed.append(page.file)
+        return RenderResult(tuple(changed), tuple(problems))
+
     results: list[RenderResult] = []
-    if jobs <= 1 or len(pages) < PARALLEL_THRESHOLD:
-        for start, stop in batches:
-            results.append(_render_batch(pages, config, staging, start, stop))
-            if progress:
-                progress(stop, len(pages))
-    else:
-        global _SHARED
-        # Workers are forked: they inherit the plan instead of receiving it pickled.
-        _SHARED = (pages, config, staging)
-        context = multiprocessing.get_context("fork")
-        try:
-            with context.Pool(jobs) as pool:
-                for result in pool.imap(_render_shared_batch, batches, chunksize=1):
-                    results.append(result)
-                    if progress:
-                        progress(min(len(results) * BATCH_SIZE, len(pages)), len(pages))
-        finally:
-            _SHARED = None
+    for result in in_batches(work, len(pages), jobs):
+        results.append(result)
+        if progress:
+            progress(min(len(results) * BATCH_SIZE, len(pages)), len(pages))
     changed = tuple(file for result in results for file in result.changed)
     problems = tuple(dict.fromkeys(p for result in results for p in result.problems))
     return RenderResult(changed, problems)
 
 
-_SHARED: tuple[Sequence[Page], Config, Staging] | None = None
-_RENDERER: PageRenderer | None = None
+T = TypeVar("T")
+_WORK: Callable[[tuple[int, int]], Any] | None = None
 
 
-def _render_shared_batch(batch: tuple[int, int]) -> RenderResult:
-    start, stop = batch
-    assert _SHARED is not None
-    pages, config, staging = _SHARED
-    return _render_batch(pages, config, staging, start, stop)
+def in_batches(work: Callable[[tuple[int, int]], T], count: int, jobs: int) -> Iterator[T]:
+    """work((start, stop)) over batches of `count` pages, in order: in this process for small
+    sites, else over forked workers, which inherit `work` and all it uses instead of receiving
+    them pickled."""
+    batches = [(start, min(start + BATCH_SIZE, count)) for start in range(0, count, BATCH_SIZE)]
+    if jobs <= 1 or count < PARALLEL_THRESHOLD:
+        yield from map(work, batches)
+        return
+    global _WORK
+    _WORK = work
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
+            yield from pool.imap(_run_work, batches, chunksize=1)
+    finally:
+        _WORK = None
 
 
-def _render_batch(
-    pages: Sequence[Page], config: Config, staging: Staging, start: int, stop: int
-) -> RenderResult:
-    if _RENDERER is None:
-        raise RuntimeError("render_pages() sets up the renderer")
-    changed: list[str] = []
-    problems: list[Problem] = []
-    for page in pages[start:stop]:
-        try:
-            data = _RENDERER.render(page)
-        except TemplateError as error:
-            problems.append(template_problem(error, page, config))
-            continue
-        except OSError as error:
-            origin = page.origin or page.url
-            problems.append(Problem(origin, f"cannot read: {error.strerror}"))
-            continue
-        except RecursionError:
-            origin = page.origin or page.url
-            problems.append(Problem(origin, "too deeply nested to render", hint="flatten it"))
-            continue
-        if staging.put(page.file, data):
-            changed.append(page.file)
-    return RenderResult(tuple(changed), tuple(problems))
+def _run_work(batch: tuple[int, int]) -> Any:
+    assert _WORK is not None
+    return _WORK(batch)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the parent stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# What rendering a page can fail with, each reported as a problem naming the page's source.
+RENDER_ERRORS = (TemplateError, OSError, RecursionError)
+
+
+def page_problem(error: Exception, page: Page, config: Config) -> Problem:
+    """The problem to report for an error out of RENDER_ERRORS."""
+    if isinstance(error, TemplateError):
+        return template_problem(error, page, config)
+    origin = page.origin or page.url
+    if isinstance(error, OSError):
+        return Problem(origin, f"cannot read: {error.strerror}")
+    return Problem(origin, "too deeply nested to render", hint="flatten it")
 
 
 def template_problem(error: TemplateError, page: Page, config: Config) -> Problem:
