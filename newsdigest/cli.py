@@ -114,10 +114,7 @@ def make_parser() -> argparse.ArgumentParser:
         "Validate content and the built site: front matter, links, anchors, images, feeds.",
         run_check,
     )
-    check_parser.add_argument("--drafts", action="store_true", help="include draft articles")
-    check_parser.add_argument(
-        "--future", action="store_true", help="include articles dated in the future"
-    )
+    add_selection_flags(check_parser)
 
     init_parser = command(
         "init", "Create a new site folder that builds with the default theme.", run_init
@@ -127,11 +124,15 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_build_flags(parser: argparse.ArgumentParser) -> None:
+def add_selection_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include draft articles")
     parser.add_argument(
         "--future", action="store_true", help="include articles dated in the future"
     )
+
+
+def add_build_flags(parser: argparse.ArgumentParser) -> None:
+    add_selection_flags(parser)
     parser.add_argument(
         "--base-url", metavar="URL", help='override base_url, e.g. "https://example.org/digest/"'
     )

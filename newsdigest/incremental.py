@@ -56,7 +56,7 @@ from newsdigest.render import RENDER_ERRORS, PageRenderer, in_batches, page_prob
 from newsdigest.search import Cancelled, index_articles
 from newsdigest.site import Site, make_site
 from newsdigest.theme import make_environment, theme_static
-from newsdigest.urls import clean_url
+from newsdigest.urls import clean_url, output_file
 
 # An article edit that changes none of these fields keeps every page in its place (but its
 # own, when a new title gives it a new slug), with the same sitemap dates: the plan can be
@@ -581,7 +581,7 @@ def _page_file(article: Article) -> str:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _url_file(url: str) -> str:
-    return Page("home", url, "", "").file
+    return output_file(url)
 
 
 def _file(page: Page) -> str:

@@ -20,7 +20,7 @@ from newsdigest.sitemap import (
     part_url,
     split_sitemap,
 )
-from newsdigest.urls import clean_url
+from newsdigest.urls import output_file
 
 PageKind = Literal[
     "home",
@@ -82,9 +82,7 @@ class Page:
 
     @property
     def file(self) -> str:
-        """The output file, relative: 'x/' -> 'x/index.html'. Asked for often: kept cheap."""
-        url = self.url if _is_clean(self.url) else clean_url(self.url)
-        return url + "index.html" if url == "" or url.endswith("/") else url
+        return output_file(self.url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,10 +340,6 @@ def _sitemaps(site: Site, config: Config, pages: Sequence[Page]) -> list[Page]:
         ),
         *documents,
     ]
-
-
-def _is_clean(url: str) -> bool:
-    return not url.startswith((".", "/")) and "//" not in url and "/." not in url
 
 
 def _long_date(day: date) -> str:

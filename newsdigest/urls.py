@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
-from pathlib import PurePosixPath
 
 from slugify import slugify as _slugify
 
@@ -45,12 +44,14 @@ def clean_url(url: str) -> str:
     return "/".join(parts) + ("/" if url.endswith("/") else "")
 
 
-def output_path(url: str) -> PurePosixPath:
-    """The file a site-relative URL is written to: 'x/' -> 'x/index.html'."""
-    url = clean_url(url)
-    if url == "" or url.endswith("/"):
-        return PurePosixPath(url) / "index.html"
-    return PurePosixPath(url)
+def output_file(url: str) -> str:
+    """The file a site-relative URL is written to: 'x/' -> 'x/index.html'.
+
+    Asked for every page of every build, so a URL that is clean already is not cleaned again.
+    """
+    if url.startswith((".", "/")) or "//" in url or "/." in url:
+        url = clean_url(url)
+    return url + "index.html" if url == "" or url.endswith("/") else url
 
 
 def join_base(base_url: str, url: str) -> str:
