@@ -10,8 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
+from newsdigest.articles import Selection
 from newsdigest.config import Config
-from newsdigest.content import Selection
 from newsdigest.errors import Problem
 from newsdigest.pipeline import BuildOptions, build
 from newsdigest.theme import base_path

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from newsdigest import __version__
+from newsdigest.articles import Selection
 from newsdigest.config import Config, load_config
-from newsdigest.content import Selection
 from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 

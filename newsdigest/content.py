@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ import markdown
 import yaml
 from markupsafe import Markup
 
+from newsdigest.articles import Article, Asset, Image, Selection
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 from newsdigest.urls import clean_url, permalink, slugify
@@ -50,63 +50,6 @@ _NOT_A_PARAGRAPH = re.compile(r"^([#>|]|[-*+] |\d+[.)] |!\[|<|```|~~~|    |\[\^)
 _TEMPORARY = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$)")
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
-    """The article's lead photo; `url` is site-relative, ready for base_url."""
-
-    url: str
-    alt: str
-    caption: str
-    credit: str
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """One article's metadata. The body stays on disk; `body_hash` keys the render cache."""
-
-    path: str  # relative to the site folder, posix: how problems and readers name the file
-    title: str
-    published: datetime  # aware, in the site time zone
-    has_time: bool  # False for a plain date: pages show the day without a clock time
-    updated: datetime | None
-    slug: str
-    url: str  # site-relative, e.g. "2024/08/31/kursk/"
-    topics: tuple[str, ...]
-    summary: str  # the front matter's summary, else the start of the first paragraph
-    dek: str | None  # the summary only when the author wrote one, shown under the headline
-    source: str | None
-    source_url: str | None
-    author: str | None
-    image: Image | None
-    draft: bool
-    lang: str
-    sanitize: bool  # strip unsafe HTML from this body (the site setting, or the article's own)
-    body_hash: str
-    asset_dir: str  # site-relative URL of the folder that holds the article's files
-
-    @property
-    def sort_key(self) -> tuple[datetime, str]:
-        # Wire stories often share a minute; the path breaks ties the same way on every machine.
-        return (self.published, self.path)
-
-
-@dataclass(frozen=True, slots=True)
-class Asset:
-    """A file copied as it is: a static file or a file beside an article."""
-
-    source: Path
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which articles a build includes besides the published ones."""
-
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-
-
 def is_temporary(name: str) -> bool:
     """True for editor swap, backup and safe-write files, which are never content."""
     return bool(_TEMPORARY.search(name))
@@ -125,12 +68,13 @@ def walk_files(folder: Path) -> list[Path]:
 
 
 def load_articles(
-    config: Config, selection: Selection = Selection(), memo: ArticleMemo | None = None
+    config: Config, selection: Selection | None = None, memo: ArticleMemo | None = None
 ) -> tuple[list[Article], list[Asset], list[Problem]]:
     """Read every article under content/ (or take it from the memo), and the files beside."""
     articles: list[Article] = []
     assets: list[Asset] = []
     problems: list[Problem] = []
+    selection = selection or Selection()
     now = selection.now or datetime.now(config.tz)
     for path in walk_files(config.content_dir):
         relative = path.relative_to(config.content_dir).as_posix()
@@ -150,11 +94,8 @@ def load_articles(
         problems.extend(found)
         if article is None:
             continue
-        if article.draft and not selection.drafts:
-            continue
-        if article.published > now and not selection.future:
-            continue
-        articles.append(article)
+        if selection.includes(article, now):
+            articles.append(article)
     articles.sort(key=lambda a: a.sort_key)
     return articles, assets, problems
 

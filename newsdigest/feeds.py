@@ -20,8 +20,8 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.content import Article
 from newsdigest.urls import join_base
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -39,16 +39,9 @@ from typing import Any
 
 from jinja2 import meta
 
+from newsdigest.articles import Article, Asset, Selection
 from newsdigest.config import CONFIG_FILE, Config, load_config
-from newsdigest.content import (
-    Article,
-    Asset,
-    Selection,
-    is_temporary,
-    list_static,
-    read_article,
-    walk_files,
-)
+from newsdigest.content import is_temporary, list_static, read_article, walk_files
 from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.output import Staging, guard_output
 from newsdigest.pages import Page, plan_pages

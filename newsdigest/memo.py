@@ -27,8 +27,8 @@ from typing import Any
 import markdown
 
 from newsdigest import __version__
+from newsdigest.articles import Article, Asset
 from newsdigest.config import Config
-from newsdigest.content import Article, Asset
 from newsdigest.errors import Problem
 from newsdigest.output import MARKER, files_below
 from newsdigest.pages import Page

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import Any, Literal
 
+from newsdigest.articles import Article, Asset
 from newsdigest.config import Config
-from newsdigest.content import Article, Asset
 from newsdigest.errors import Problem
 from newsdigest.feeds import Feed, newest
 from newsdigest.site import Day, Site

@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from newsdigest.articles import Asset, Selection
 from newsdigest.config import Config
-from newsdigest.content import Asset, Selection, list_static, load_articles
+from newsdigest.content import list_static, load_articles
 from newsdigest.errors import BuildFailed, Problem, errors_in
 from newsdigest.memo import ArticleMemo, PageMemo, inputs_digest
 from newsdigest.output import Staging, guard_output

@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
+from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.content import Article, read_body
+from newsdigest.content import read_body
 from newsdigest.errors import Problem
 from newsdigest.feeds import atom, json_feed
 from newsdigest.markdown import MarkdownRenderer

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from newsdigest.articles import Selection
 from newsdigest.config import CONFIG_FILE, load_config
-from newsdigest.content import Selection
 from newsdigest.errors import BuildFailed, Problem
 from newsdigest.incremental import DevBuild, Rebuild
 from newsdigest.theme import base_path

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
+from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.content import Article
 from newsdigest.urls import slugify
 
 RELATED_LIMIT = 5

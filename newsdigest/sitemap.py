@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.content import Article
 from newsdigest.feeds import modified, xml_text
 from newsdigest.urls import join_base
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from newsdigest.articles import Asset
 from newsdigest.config import Config
-from newsdigest.content import Asset
 from newsdigest.urls import clean_url, join_base, slugify
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.content import Selection
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
 

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 
 from conftest import article, write_site
 
+from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.content import Selection, first_paragraph_text, load_articles
+from newsdigest.content import first_paragraph_text, load_articles
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("UTC"))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import article, output_files, write_site
 
+from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.content import Selection
 from newsdigest.errors import BuildFailed, errors_in
 from newsdigest.incremental import DevBuild
 from newsdigest.pipeline import BuildOptions, build

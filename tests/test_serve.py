@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import article, output_files, write_site
 
+from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.content import Selection
 from newsdigest.incremental import DevBuild
 from newsdigest.pipeline import BuildOptions, build
 from newsdigest.serve import DevServer
