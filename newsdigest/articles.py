@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from newsdigest.errors import Problem
+
 
 @dataclass(frozen=True, slots=True)
 class Image:
@@ -68,3 +70,13 @@ class Selection:
         if article.draft and not self.drafts:
             return False
         return self.future or article.published <= now
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A content file as it was last read: its signature, and the article or the problems."""
+
+    signature: tuple[int, int, int] | None  # size, mtime_ns, inode; None: read it again
+    article: Article | None
+    problems: tuple[Problem, ...] = ()
+    digests: tuple[str, str] = ("", "")  # the article's listed and full digests (changes.py)

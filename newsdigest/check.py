@@ -111,7 +111,7 @@ def check_site(config: Config, selection: Selection) -> list[Problem]:
     with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as scratch:
         output = Path(scratch) / "site"
         scratch_config = replace(config, output_dir=str(output))
-        report = build(scratch_config, BuildOptions(selection=selection))
+        report, _ = build(scratch_config, BuildOptions(selection=selection))
         problems = list(report.warnings)
         problems += check_links(output, config.base_url)
         problems += check_feeds(output)

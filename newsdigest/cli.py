@@ -15,7 +15,7 @@ from newsdigest import __version__
 from newsdigest.articles import Selection
 from newsdigest.config import Config, load_config
 from newsdigest.errors import BuildFailed, Problem, UsageError
-from newsdigest.pipeline import BuildOptions, BuildReport, build
+from newsdigest.pipeline import BuildOptions, BuildReport, publish
 
 WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
 COMMANDS = ("build", "serve", "new", "import", "check", "init")
@@ -72,6 +72,9 @@ def make_parser() -> argparse.ArgumentParser:
         "build", "Build the site into the output folder (the default).", run_build
     )
     add_build_flags(build_parser)
+    build_parser.add_argument(
+        "--no-search", action="store_true", help="no search page and no search index"
+    )
     build_parser.add_argument("--quiet", action="store_true", help="print only problems")
     build_parser.add_argument(
         "--verbose",
@@ -89,6 +92,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="default: 8000 (the next free one if taken)"
     )
     serve_parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
+    serve_parser.add_argument(
+        "--no-search", action="store_true", help="no search page and no search index"
+    )
     serve_parser.add_argument(
         "--future", action="store_true", help="include articles dated in the future"
     )
@@ -162,6 +168,8 @@ def config_from(options: argparse.Namespace) -> Config:
         overrides["base_url"] = options.base_url
     if getattr(options, "output", None):
         overrides["output_dir"] = str(options.output.resolve())
+    if getattr(options, "no_search", False):
+        overrides["search"] = False
     site_dir = options.site.resolve()
     if not site_dir.is_dir():
         raise UsageError(f"site folder {options.site} does not exist")
@@ -172,10 +180,9 @@ def run_build(options: argparse.Namespace) -> int:
     config = config_from(options)
     selection = Selection(drafts=options.drafts, future=options.future)
     progress = ProgressLine() if sys.stderr.isatty() and not options.quiet else None
+    build_options = BuildOptions(selection=selection, jobs=options.jobs, progress=progress)
     try:
-        report = build(
-            config, BuildOptions(selection=selection, jobs=options.jobs, progress=progress)
-        )
+        report = publish(config, build_options, lambda: say_waiting(config, options.quiet))
     finally:
         if progress:
             progress.clear()
@@ -188,6 +195,11 @@ def run_build(options: argparse.Namespace) -> int:
     if not options.quiet:
         print(summary(report, config))
     return 0
+
+
+def say_waiting(config: Config, quiet: bool) -> None:
+    if not quiet:
+        print(f"Waiting for another build into {config.output_dir} to finish...", file=sys.stderr)
 
 
 class ProgressLine:
@@ -228,7 +240,14 @@ def run_serve(options: argparse.Namespace) -> int:
     site_dir = options.site.resolve()
     if not site_dir.is_dir():
         raise UsageError(f"site folder {options.site} does not exist")
-    return serve(site_dir, options.host, options.port, not options.no_drafts, options.future)
+    return serve(
+        site_dir,
+        options.host,
+        options.port,
+        not options.no_drafts,
+        options.future,
+        search=not options.no_search,
+    )
 
 
 def run_check(options: argparse.Namespace) -> int:

@@ -51,6 +51,7 @@ class Config:
     markdown_extension_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     topics: tuple[TopicSettings, ...] = ()
     sanitize: bool = False
+    search: bool = True  # a search page and a Pagefind index over the article pages
     feeds: FeedSettings = field(default_factory=FeedSettings)
 
     @property
@@ -99,6 +100,7 @@ _SIMPLE_KEYS: dict[str, type] = {
     "permalink": str,
     "output_dir": str,
     "sanitize": bool,
+    "search": bool,
 }
 KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
-from datetime import date, datetime, time
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -15,13 +19,10 @@ import markdown
 import yaml
 from markupsafe import Markup
 
-from newsdigest.articles import Article, Asset, Image, Selection
+from newsdigest.articles import Article, Asset, Image, Source
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 from newsdigest.urls import clean_url, permalink, slugify
-
-if TYPE_CHECKING:
-    from newsdigest.memo import ArticleMemo
 
 FIELDS = (
     "title",
@@ -47,7 +48,11 @@ _PLAIN_MARKDOWN = markdown.Markdown()
 # Headings, quotes, tables, lists, images, raw HTML, code: not the paragraph a summary is made of.
 _NOT_A_PARAGRAPH = re.compile(r"^([#>|]|[-*+] |\d+[.)] |!\[|<|```|~~~|    |\[\^)")
 # Editors leave these beside the files they save; they are never content.
-_TEMPORARY = re.compile(r"(^\.|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$)")
+_TEMPORARY = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|___jb_(tmp|old)___$|^\.DS_Store$)")
+# Seconds within which a file changed again may keep its size and modification time (file
+# systems keep time in ticks of a few milliseconds): a file read that soon after its last change
+# is read again next time, whatever its signature says.
+RACY_SECONDS = 0.05
 
 
 def is_temporary(name: str) -> bool:
@@ -55,64 +60,156 @@ def is_temporary(name: str) -> bool:
     return bool(_TEMPORARY.search(name))
 
 
-def walk_files(folder: Path) -> list[Path]:
-    """Every non-temporary file below a folder, sorted so builds are deterministic."""
-    if not folder.is_dir():
-        return []
-    found = [
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(is_temporary(part) for part in path.relative_to(folder).parts)
-    ]
-    return sorted(found)
+def is_hidden(name: str) -> bool:
+    """Dotfiles and dot-folders (.git, .obsidian): never content, but published from static/."""
+    return name.startswith(".")
 
 
-def load_articles(
-    config: Config, selection: Selection | None = None, memo: ArticleMemo | None = None
-) -> tuple[list[Article], list[Asset], list[Problem]]:
-    """Read every article under content/ (or take it from the memo), and the files beside."""
-    articles: list[Article] = []
-    assets: list[Asset] = []
+def walk_files(
+    folder: Path, site_dir: Path, skip: Callable[[str], bool] = is_temporary
+) -> tuple[list[Path], list[Problem]]:
+    """Every file below a folder, sorted, and a warning for each symlink that leaves the site.
+
+    A symlink is followed only when its target is inside the site folder: a link to
+    /etc/passwd or to a folder elsewhere is never published.
+    """
+    files: list[Path] = []
     problems: list[Problem] = []
-    selection = selection or Selection()
-    now = selection.now or datetime.now(config.tz)
-    for path in walk_files(config.content_dir):
-        relative = path.relative_to(config.content_dir).as_posix()
-        if path.suffix.lower() != ".md":
-            assets.append(Asset(path, clean_url(relative)))
-            continue
-        if memo is None:
-            article, found = read_article(path, config)
-        else:
-            name = path.relative_to(config.site_dir).as_posix()
-            stat = path.stat()
-            parsed = memo.get(name, stat)
-            if parsed is None:
-                parsed = read_article(path, config)
-                memo.put(name, stat, parsed)
-            article, found = parsed
-        problems.extend(found)
-        if article is None:
-            continue
-        if selection.includes(article, now):
-            articles.append(article)
-    articles.sort(key=lambda a: a.sort_key)
-    return articles, assets, problems
+    if not folder.is_dir():
+        return files, problems
+    site = site_dir.resolve()
+    seen: set[Path] = set()
+
+    def walk(current: Path) -> None:
+        real = current.resolve()
+        if real in seen:  # a symlink loop
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if skip(entry.name):
+                continue
+            path = current / entry.name
+            if entry.is_symlink() and (warning := _leaves(path, site, site_dir)):
+                problems.append(warning)
+                continue
+            if entry.is_dir():
+                walk(path)
+            elif entry.is_file():
+                files.append(path)
+
+    walk(folder)
+    return sorted(files), problems
 
 
-def list_static(config: Config, theme_static: Path) -> list[Asset]:
-    """Static files of the theme, each overridden by the site's file of the same name."""
+def _leaves(path: Path, site: Path, site_dir: Path) -> Problem | None:
+    """A warning when a symlink points outside the site folder (or nowhere)."""
+    target = path.resolve()
+    if target.is_relative_to(site) and target.exists():
+        return None
+    return Problem(
+        path.relative_to(site_dir).as_posix(),
+        "symlink to outside the site folder, not published",
+        hint="copy the file into the site instead",
+        severity="warning",
+    )
+
+
+def _skip_in_content(name: str) -> bool:
+    return is_temporary(name) or is_hidden(name)
+
+
+def scan_content(
+    config: Config, known: Mapping[str, Source], changed: Iterable[Path] | None = None
+) -> tuple[dict[str, Source], list[Problem]]:
+    """Every file below content/ as a Source: read again when new or changed, else as known.
+
+    Without `changed`, every file's signature (size, modification time, inode) is compared
+    with the known one. With the paths the watcher saw, only those are looked at again.
+    """
+    site_dir = config.site_dir
+    if changed is None:
+        paths, problems = walk_files(config.content_dir, site_dir, _skip_in_content)
+        sources: dict[str, Source] = {}
+    else:
+        sources, problems, paths = dict(known), [], []
+        for path in sorted(set(changed)):
+            if not path.is_relative_to(config.content_dir):
+                continue
+            name = path.relative_to(site_dir).as_posix()
+            for gone in [k for k in sources if k == name or k.startswith(name + "/")]:
+                del sources[gone]  # read again below if it is still there
+            relative = path.relative_to(config.content_dir).parts
+            if any(_skip_in_content(part) for part in relative):
+                continue
+            if path.is_dir():
+                found, warnings = walk_files(path, site_dir, _skip_in_content)
+                paths += found
+                problems += warnings
+            elif path.is_symlink() and (warning := _leaves(path, site_dir.resolve(), site_dir)):
+                problems.append(warning)
+            elif path.is_file():
+                paths.append(path)
+    for path in paths:
+        name = path.relative_to(site_dir).as_posix()
+        sources[name] = read_source(path, config, known.get(name))
+    return dict(sorted(sources.items())), problems
+
+
+def read_source(path: Path, config: Config, known: Source | None) -> Source:
+    """The known source when the file's signature is unchanged, else the file read again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return Source(None, None, (Problem(_name(path, config), "cannot read the file"),))
+    signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if known is not None and known.signature == signature:
+        return known
+    if time.time() - stat.st_mtime < RACY_SECONDS:
+        signature = None  # changed a moment ago: it may change again within the same tick
+    if path.suffix.lower() != ".md":
+        return Source(signature, None)
+    article, problems = read_article(path, config)
+    return Source(signature, article, tuple(problems))
+
+
+def _name(path: Path, config: Config) -> str:
+    return path.relative_to(config.site_dir).as_posix()
+
+
+def asset_of(name: str, config: Config) -> Asset:
+    """A file beside the articles, published at its place below content/."""
+    path = config.site_dir / name
+    return Asset(path, clean_url(path.relative_to(config.content_dir).as_posix()))
+
+
+def list_static(config: Config, theme_static: Path) -> tuple[list[Asset], list[Problem]]:
+    """Static files of the theme, each overridden by the site's file of the same name.
+
+    Dotfiles are published (.nojekyll, .well-known/security.txt, .htaccess); editors'
+    temporary files and version control folders are not.
+    """
     by_url: dict[str, Asset] = {}
+    problems: list[Problem] = []
     for folder in (theme_static, config.static_dir):
-        for path in walk_files(folder):
+        found, warnings = walk_files(folder, config.site_dir, _skip_in_static)
+        problems += warnings if folder == config.static_dir else []
+        for path in found:
             url = path.relative_to(folder).as_posix()
             by_url[url] = Asset(path, url)
-    return [by_url[url] for url in sorted(by_url)]
+    return [by_url[url] for url in sorted(by_url)], problems
 
 
-def read_body(config: Config, article: Article) -> str:
-    """The Markdown body of an article, read again when it is rendered."""
-    text = (config.site_dir / article.path).read_text(encoding="utf-8")
+def _skip_in_static(name: str) -> bool:
+    return is_temporary(name) or name in (".git", ".hg", ".svn")
+
+
+def read_body(site_dir: Path, path: str) -> str:
+    """The Markdown body of an article, read when it is rendered."""
+    text = (site_dir / path).read_text(encoding="utf-8")
     return _split(text)[1]
 
 
@@ -354,7 +451,7 @@ def _datetime(value: Any, tz: ZoneInfo) -> datetime | None:
         # A time without offset is a wall-clock time in the site zone, never UTC.
         return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
     if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
+        return datetime.combine(value, clock_time(0, 0), tzinfo=tz)
     return None
 
 

@@ -1,14 +1,10 @@
-"""Markdown to HTML with the configured extensions, cached on disk by content hash."""
+"""Markdown to HTML with the configured extensions, through the HTML cache."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -16,7 +12,9 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from newsdigest import __version__
+from newsdigest.cache import HtmlCache
 from newsdigest.config import Config
+from newsdigest.sanitize import clean_html
 from newsdigest.typography import NAME as TYPOGRAPHY
 
 # A link with a scheme (https:, mailto:), a site-absolute path or a fragment is left alone.
@@ -49,7 +47,7 @@ class _AssetLinksExtension(Extension):
 
 
 class MarkdownRenderer:
-    """One Markdown instance reused with reset(), and the cache in front of it."""
+    """One Markdown instance reused with reset(), and the HTML cache in front of it."""
 
     def __init__(self, config: Config, base_path: str) -> None:
         self.base_path = base_path
@@ -62,29 +60,26 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
-        self._cache = RenderCache(config.cache_dir / "html", settings_key(config))
+        self._cache = HtmlCache(config, settings_key(config))
 
-    def render(
-        self, body_hash: str, asset_dir: str, read_body: Callable[[], str], *, sanitize: bool
-    ) -> str:
-        """The article's HTML: from the cache, or rendered and then cached."""
-        key = self._cache.key(body_hash, self.base_path + asset_dir, sanitize)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        html = self.convert(read_body(), asset_dir, sanitize=sanitize)
-        self._cache.put(key, html)
-        return html
+    def render(self, body: str, asset_dir: str, *, sanitize: bool) -> str:
+        """The body's HTML: from the cache, or rendered and then cached.
 
-    def convert(self, body: str, asset_dir: str, *, sanitize: bool) -> str:
+        The key is the text given here, the one text that is rendered. The cache holds HTML as
+        Markdown made it; a sanitized body is cleaned on its way out, so that an entry planted
+        in the cache cannot put a script into a site that strips them.
+        """
+        key = self._cache.key(body, self.base_path + asset_dir)
+        html = self._cache.get(key)
+        if html is None:
+            html = self.convert(body, asset_dir)
+            self._cache.put(key, html)
+        return clean_html(html) if sanitize else html
+
+    def convert(self, body: str, asset_dir: str) -> str:
         """Render Markdown now, without the cache."""
         self._links.processor.prefix = self.base_path + asset_dir
-        html = self._markdown.reset().convert(body)
-        if sanitize:
-            from newsdigest.sanitize import clean_html
-
-            html = clean_html(html)
-        return html
+        return str(self._markdown.reset().convert(body))
 
 
 def extension_module(name: str) -> str:
@@ -102,47 +97,3 @@ def settings_key(config: Config) -> str:
     }
     encoded = json.dumps(settings, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:16]
-
-
-class RenderCache:
-    """Rendered HTML in files named by hash; a damaged entry is ignored and written again."""
-
-    def __init__(self, folder: Path, settings: str) -> None:
-        self.folder = folder
-        self.settings = settings
-
-    def key(self, body_hash: str, link_prefix: str, sanitize: bool) -> str:
-        material = f"{self.settings}\0{body_hash}\0{link_prefix}\0{sanitize}".encode()
-        return hashlib.sha256(material).hexdigest()
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.html"
-
-    def get(self, key: str) -> str | None:
-        try:
-            data = self._path(key).read_bytes()
-        except OSError:
-            return None
-        # Each entry starts with its key and a digest of its HTML: a damaged file is not trusted.
-        header, _, html = data.partition(b"\n")
-        if header != key.encode() + b" " + _digest(html):
-            return None
-        try:
-            return html.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-
-    def put(self, key: str, html: str) -> None:
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-                encoded = html.encode("utf-8")
-                handle.write(key.encode() + b" " + _digest(encoded) + b"\n" + encoded)
-            os.replace(handle.name, path)
-        except OSError:
-            pass  # A cache that cannot be written only costs time.
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.sha256(data).hexdigest()[:16].encode()

@@ -1,25 +1,45 @@
-"""The plan: every output file with its template and context; URL collisions (pure)."""
+"""The plan: every output file with its kind, URL and typed context; URL collisions (pure).
+
+Lists are paginated so that a new article changes only the newest page of each list: the list's
+own URL shows its newest articles (between `per_page` and twice that, less one), and the older
+ones are on sealed pages numbered from the oldest (`page/1/` holds the oldest `per_page`). A full
+sealed page never changes when newer articles arrive; when the newest page has grown to twice
+`per_page`, its older half becomes the next sealed page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from itertools import groupby
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
 
-from newsdigest.articles import Article, Asset
+from newsdigest.articles import Asset
 from newsdigest.config import Config
-from newsdigest.errors import Problem
-from newsdigest.feeds import Feed, newest
-from newsdigest.site import Day, Site
-from newsdigest.sitemap import (
-    SitemapEntry,
-    last_modified,
-    news_articles,
-    part_url,
-    split_sitemap,
+from newsdigest.contexts import (
+    ArchiveContext,
+    ArticleContext,
+    Context,
+    DayContext,
+    DayLink,
+    FeedContext,
+    HomeContext,
+    Links,
+    MonthContext,
+    MonthLink,
+    NewsSitemapContext,
+    Plain,
+    SitemapContext,
+    SitemapIndexContext,
+    TopicContext,
+    TopicLink,
+    TopicsContext,
+    YearContext,
+    YearLink,
 )
+from newsdigest.errors import Problem
+from newsdigest.site import Entry, Month, Site, Topic, Year
+from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.urls import output_file
 
 PageKind = Literal[
@@ -53,21 +73,25 @@ TEMPLATES: dict[str, str] = {
     "search": "search.html",
     "not_found": "404.html",
 }
-
-
 HOME_TOPICS = 12
 HOME_MONTHS = 6
+NEWS_LIMIT = 1_000  # Google News: at most 1,000 URLs ...
+NEWS_WINDOW = timedelta(days=2)  # ... of articles published in the last two days
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One HTML file to write: what kind, where, and the few values its template needs."""
+    """One output file: what kind, where, and what it shows.
+
+    An article page's title and description are its article's, filled in when it is rendered:
+    the plan holds no article text, so an edit of a headline leaves the plan as it was.
+    """
 
     kind: PageKind
     url: str
-    title: str
-    description: str
-    context: dict[str, Any] = field(default_factory=dict)
+    context: Context
+    title: str = ""
+    description: str = ""
     origin: str = ""  # what asked for this URL, for collision messages
     modified: datetime | None = None  # the newest change among its articles: sitemap lastmod
 
@@ -86,175 +110,152 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Pager:
-    """One page of a paginated list, with its neighbours' URLs."""
-
-    items: tuple[Article, ...]
-    number: int
-    count: int
-    first_url: str
-
-    def url_of(self, number: int) -> str:
-        return self.first_url if number == 1 else f"{self.first_url}page/{number}/"
-
-    @property
-    def previous_url(self) -> str | None:
-        return self.url_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.url_of(self.number + 1) if self.number < self.count else None
-
-    @property
-    def days(self) -> list[Day]:
-        """This page's articles grouped by day, newest first, for digest-style lists."""
-        return [
-            Day(day, tuple(group))
-            for day, group in groupby(self.items, key=lambda a: a.published.date())
-        ]
-
-
-@dataclass(frozen=True, slots=True)
 class Plan:
     pages: tuple[Page, ...]
     copies: tuple[Asset, ...]
 
 
 def plan_pages(
-    site: Site, config: Config, assets: Sequence[Asset], static: Sequence[Asset]
+    site: Site, config: Config, assets: Sequence[Asset], static: Sequence[Asset], now: datetime
 ) -> tuple[Plan, list[Problem]]:
     """Every page of the site, and every URL claimed twice."""
-    pages: list[Page] = [_home(site, config)]
-    day_links = _day_links(site)
-    for article in site.articles:
+    entries = {entry.path: entry for entry in site.entries}
+    pages: list[Page] = [_home(site, config, entries)]
+    for entry in site.entries:
+        found = site.neighbours[entry.path]
+        context = ArticleContext(entry.path, found.previous, found.next, found.related)
         pages.append(
-            Page(
-                "article",
-                article.url,
-                article.title,
-                article.summary,
-                {"article": article, "neighbours": site.neighbours[article.path]},
-                origin=article.path,
-                modified=article.updated or article.published,
-            )
+            Page("article", entry.url, context, origin=entry.path, modified=entry.modified)
         )
+    pages += _archive(site, config, entries)
+    for topic in site.topics:
+        pages += _paginated(
+            "topic",
+            topic.url,
+            topic.name,
+            topic.description or f"Articles about {topic.name}",
+            topic.paths,
+            config,
+            lambda items, links, topic=topic: TopicContext(_topic_link(topic), items, links),
+            entries,
+            origin=f"topic {topic.name!r}",
+        )
+    pages.append(Page("search", "search/", Plain(), "Search", "Search every article of the digest"))
+    pages.append(
+        Page(
+            "not_found",
+            "404.html",
+            Plain(),
+            "Page not found",
+            "The page you asked for is not here.",
+        )
+    )
+    pages += _feeds(site, config)
+    pages += _sitemaps(site, pages, now)
+    copies = (*static, *assets)
+    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
+
+
+def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+    """Year, month and day pages, the archive of every month."""
+    pages: list[Page] = []
+    days = [day for month in site.months for day in month.days]
+    links = {day.day: DayLink(day.day, day.count) for day in days}
     for year in site.years:
         pages.append(
             Page(
                 "year",
                 year.url,
+                YearContext(_year_link(year)),
                 str(year.year),
-                f"{year.count} articles in {year.year}",
-                {"year": year},
-                modified=last_modified([a for m in year.months for a in m.articles]),
+                f"{_count(year.count)} in {year.year}",
+                modified=_newest(entries, (p for m in year.months for p in m.paths)),
             )
         )
         for month in year.months:
             label = month.first_day.strftime("%B %Y")
+            month_link = _month_link(month)
             pages += _paginated(
                 "month",
                 month.url,
                 label,
                 f"Articles of {label}",
-                month.articles,
+                month.paths,
                 config,
-                {"month": month},
+                lambda items, page_links, m=month_link: MonthContext(m, items, page_links),
+                entries,
             )
-            for day in month.days:
-                label = _long_date(day.day)
-                older, newer = day_links.get(day.day, (None, None))
-                pages += _paginated(
-                    "day",
-                    day.url,
-                    label,
-                    f"The digest of {label}",
-                    day.articles,
-                    config,
-                    {"day": day, "older_day": older, "newer_day": newer},
-                )
-    everything = last_modified(site.articles)
+    for index, day in enumerate(days):
+        label = _long_date(day.day)
+        older = links[days[index + 1].day] if index + 1 < len(days) else None
+        newer = links[days[index - 1].day] if index > 0 else None
+        pages += _paginated(
+            "day",
+            day.url,
+            label,
+            f"The digest of {label}",
+            day.paths,
+            config,
+            lambda items, page_links, d=links[day.day], o=older, n=newer: DayContext(
+                d, items, page_links, o, n
+            ),
+            entries,
+        )
     pages.append(
         Page(
             "archive",
             "archive/",
+            ArchiveContext(tuple(_year_link(year) for year in site.years)),
             "Archive",
             "Every month of the digest",
-            {"years": site.years},
-            modified=everything,
+            modified=_newest_entry(site),
         )
     )
     pages.append(
         Page(
             "topics",
             "topics/",
+            TopicsContext(tuple(_topic_link(topic) for topic in site.topics)),
             "Topics",
             "Every topic of the digest",
-            {"topics": site.topics},
-            modified=everything,
+            modified=_newest_entry(site),
         )
     )
-    pages.append(
-        Page(
-            "search",
-            "search/",
-            "Search",
-            "Search every article of the digest",
-            {},
-            modified=everything,
-        )
+    return pages
+
+
+def _home(site: Site, config: Config, entries: dict[str, Entry]) -> Page:
+    days = [day for month in site.months for day in month.days][: config.home_days]
+    busiest = sorted(site.topics, key=lambda t: (-t.count, t.slug))[:HOME_TOPICS]
+    context = HomeContext(
+        days=tuple((day.day, day.paths) for day in days),
+        # The sidebar: the busiest topics, and the latest months.
+        top_topics=tuple(_topic_link(topic) for topic in busiest),
+        months=tuple(_month_link(month) for month in site.months[:HOME_MONTHS]),
     )
-    for topic in site.topics:
-        description = topic.description or f"Articles about {topic.name}"
-        pages += _paginated(
-            "topic",
-            topic.url,
-            topic.name,
-            description,
-            topic.articles,
-            config,
-            {"topic": topic},
-            origin=f"topic {topic.name!r}",
-        )
-    pages.append(
-        Page("not_found", "404.html", "Page not found", "The page you asked for is not here.")
-    )
-    pages += _feeds(site, config)
-    pages += _sitemaps(site, config, pages)
-    copies = (*static, *assets)
-    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
-
-
-def _day_links(site: Site) -> dict[date, tuple[Day | None, Day | None]]:
-    """Each day's older and newer neighbour with articles, for the day pages' navigation.
-
-    They carry no articles, so an edit on one day does not re-render the days around it."""
-    days = [Day(d.day, ()) for year in site.years for month in year.months for d in month.days]
-    return {
-        day.day: (
-            days[index + 1] if index + 1 < len(days) else None,
-            days[index - 1] if index > 0 else None,
-        )
-        for index, day in enumerate(days)
-    }
-
-
-def _home(site: Site, config: Config) -> Page:
-    days = [day for year in site.years for month in year.months for day in month.days]
+    modified = _newest(entries, (path for day in days for path in day.paths))
     return Page(
-        "home",
-        "",
-        config.title,
-        config.description or config.title,
-        {
-            "days": tuple(days[: config.home_days]),
-            # The sidebar: the busiest topics, and the latest months.
-            "top_topics": tuple(
-                sorted(site.topics, key=lambda t: (-len(t.articles), t.slug))[:HOME_TOPICS]
-            ),
-            "months": tuple(m for year in site.years for m in year.months)[:HOME_MONTHS],
-        },
-        modified=last_modified([a for day in days[: config.home_days] for a in day.articles]),
+        "home", "", context, config.title, config.description or config.title, modified=modified
     )
+
+
+def paginate(
+    paths: tuple[str, ...], per_page: int, first_url: str
+) -> list[tuple[str, tuple[str, ...], Links]]:
+    """A list's pages, newest first, as (URL, paths, links); see this module's docstring."""
+    sealed = max(0, len(paths) // per_page - 1)
+
+    def url_of(number: int) -> str:
+        return f"{first_url}page/{number}/"
+
+    newest = len(paths) - sealed * per_page
+    pages = [(first_url, paths[:newest], Links(0, None, url_of(sealed) if sealed else None))]
+    for number in range(sealed, 0, -1):
+        start = len(paths) - number * per_page
+        newer = first_url if number == sealed else url_of(number + 1)
+        older = url_of(number - 1) if number > 1 else None
+        pages.append((url_of(number), paths[start : start + per_page], Links(number, newer, older)))
+    return pages
 
 
 def _paginated(
@@ -262,26 +263,24 @@ def _paginated(
     url: str,
     title: str,
     description: str,
-    articles: Sequence[Article],
+    paths: tuple[str, ...],
     config: Config,
-    context: dict[str, Any],
+    context: Callable[[tuple[str, ...], Links], Context],
+    entries: dict[str, Entry],
     origin: str = "",
 ) -> list[Page]:
-    count = max(1, -(-len(articles) // config.per_page))
     pages = []
-    for number in range(1, count + 1):
-        items = tuple(articles[(number - 1) * config.per_page : number * config.per_page])
-        pager = Pager(items, number, count, url)
-        heading = title if number == 1 else f"{title} (page {number})"
+    for page_url, items, links in paginate(paths, config.per_page, url):
+        heading = title if links.number == 0 else f"{title} (page {links.number})"
         pages.append(
             Page(
                 kind,
-                pager.url_of(number),
+                page_url,
+                context(items, links),
                 heading,
                 description,
-                {**context, "pager": pager},
                 origin=origin,
-                modified=last_modified(items),
+                modified=_newest(entries, items),
             )
         )
     return pages
@@ -290,33 +289,38 @@ def _paginated(
 def _feeds(site: Site, config: Config) -> list[Page]:
     """The site's Atom and JSON feeds, and an Atom feed per topic."""
     count = config.feeds.entries
-    main = Feed(config.title, config.description, "feed.xml", "", newest(site.articles, count))
+    full = config.feeds.full_content
+    newest = tuple(entry.path for entry in site.entries[:count])
+    main = FeedContext(config.title, config.description, "feed.xml", "", newest, full)
+    json_main = FeedContext(config.title, config.description, "feed.json", "", newest, full)
     pages = [
-        Page("atom", main.self_url, main.title, main.description, {"feed": main}),
-        Page(
-            "json_feed",
-            "feed.json",
-            main.title,
-            main.description,
-            {"feed": replace(main, self_url="feed.json")},
-        ),
+        Page("atom", main.self_url, main, main.title, main.description),
+        Page("json_feed", json_main.self_url, json_main, main.title, main.description),
     ]
     for topic in site.topics:
-        feed = Feed(
+        feed = FeedContext(
             f"{topic.name} · {config.title}",
             topic.description,
             f"{topic.url}feed.xml",
             topic.url,
-            newest(topic.articles, count),
+            topic.paths[:count],
+            full,
         )
         pages.append(
-            Page("atom", feed.self_url, feed.title, feed.description, {"feed": feed},
+            Page("atom", feed.self_url, feed, feed.title, feed.description,
                  origin=f"topic {topic.name!r}")
         )  # fmt: skip
     return pages
 
 
-def _sitemaps(site: Site, config: Config, pages: Sequence[Page]) -> list[Page]:
+def news_window(site: Site, now: datetime) -> tuple[str, ...]:
+    """The articles of the last two days by the clock (Google News' rule), newest first."""
+    since = now - NEWS_WINDOW
+    found = [entry.path for entry in site.entries if since <= entry.published <= now]
+    return tuple(found[:NEWS_LIMIT])
+
+
+def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
     """sitemap.xml over every HTML page but the 404 (an index past 50,000), news, robots."""
     entries = [
         SitemapEntry(page.url, page.modified)
@@ -325,21 +329,45 @@ def _sitemaps(site: Site, config: Config, pages: Sequence[Page]) -> list[Page]:
     ]
     parts = split_sitemap(entries)
     documents = [
-        Page("news_sitemap", "news-sitemap.xml", "News sitemap", "",
-             {"articles": news_articles(site.articles)}),
-        Page("robots", "robots.txt", "robots.txt", ""),
+        Page("news_sitemap", "news-sitemap.xml", NewsSitemapContext(news_window(site, now)),
+             "News sitemap"),
+        Page("robots", "robots.txt", Plain(), "robots.txt"),
     ]  # fmt: skip
     if len(parts) == 1:
-        return [Page("sitemap", "sitemap.xml", "Sitemap", "", {"entries": parts[0]}), *documents]
-    index = Page("sitemap_index", "sitemap.xml", "Sitemap index", "", {"parts": parts})
+        return [Page("sitemap", "sitemap.xml", SitemapContext(parts[0]), "Sitemap"), *documents]
+    index = Page("sitemap_index", "sitemap.xml", SitemapIndexContext(tuple(parts)), "Sitemap index")
     return [
         index,
         *(
-            Page("sitemap", part_url(number), "Sitemap", "", {"entries": part})
+            Page("sitemap", part_url(number), SitemapContext(part), "Sitemap")
             for number, part in enumerate(parts, start=1)
         ),
         *documents,
     ]
+
+
+def _topic_link(topic: Topic) -> TopicLink:
+    return TopicLink(topic.name, topic.slug, topic.description, topic.count)
+
+
+def _month_link(month: Month) -> MonthLink:
+    return MonthLink(month.year, month.month, month.count, len(month.days))
+
+
+def _year_link(year: Year) -> YearLink:
+    return YearLink(year.year, year.count, tuple(_month_link(month) for month in year.months))
+
+
+def _newest(entries: dict[str, Entry], paths: Iterable[str]) -> datetime | None:
+    return max((entries[path].modified for path in paths), default=None)
+
+
+def _newest_entry(site: Site) -> datetime | None:
+    return max((entry.modified for entry in site.entries), default=None)
+
+
+def _count(number: int) -> str:
+    return f"{number} article" if number == 1 else f"{number} articles"
 
 
 def _long_date(day: date) -> str:
@@ -353,10 +381,9 @@ def _problems(
     problems: list[Problem] = []
     for topic in site.topics:
         if not topic.slug:
-            first = min(topic.articles, key=lambda a: a.path)
             problems.append(
                 Problem(
-                    first.path,
+                    min(topic.paths),
                     f"topic {topic.name!r} gives an empty URL",
                     hint="use a topic name with latin letters or digits",
                 )

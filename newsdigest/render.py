@@ -1,4 +1,4 @@
-"""Render the planned pages through Jinja, over several processes, into the staging folder."""
+"""Render the planned pages through Jinja, over several processes, into the transaction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import multiprocessing
 import signal
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,10 +16,18 @@ from markupsafe import Markup
 from newsdigest.articles import Article
 from newsdigest.config import Config
 from newsdigest.content import read_body
+from newsdigest.contexts import (
+    ArticleContext,
+    Articles,
+    FeedContext,
+    NewsSitemapContext,
+    SitemapContext,
+    SitemapIndexContext,
+)
 from newsdigest.errors import Problem
-from newsdigest.feeds import atom, json_feed
+from newsdigest.feeds import Feed, atom, json_feed
 from newsdigest.markdown import MarkdownRenderer
-from newsdigest.output import Staging
+from newsdigest.output import Transaction
 from newsdigest.pages import Page
 from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
 from newsdigest.theme import base_path, make_environment
@@ -31,7 +39,8 @@ BATCH_SIZE = 250
 
 @dataclass(frozen=True, slots=True)
 class RenderResult:
-    changed: tuple[str, ...]
+    changed: tuple[str, ...]  # staged: their bytes differ from the output's
+    kept: tuple[str, ...]  # rendered to the bytes the output already holds
     problems: tuple[Problem, ...]
 
 
@@ -44,103 +53,131 @@ class PageRenderer:
         self.markdown = MarkdownRenderer(config, base_path(config.base_url))
 
     def body_html(self, article: Article) -> Markup:
-        """The article's HTML; it enters Jinja here, once, as Markup, never as a template."""
-        html = self.markdown.render(
-            article.body_hash,
-            article.asset_dir,
-            lambda: read_body(self.config, article),
-            sanitize=article.sanitize,
-        )
+        """The article's HTML; it enters Jinja here, once, as Markup, never as a template.
+
+        The file is read here, once: the text rendered is the text the cache files it under.
+        """
+        body = read_body(self.config.site_dir, article.path)
+        html = self.markdown.render(body, article.asset_dir, sanitize=article.sanitize)
         return Markup(html)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: Page, articles: Articles) -> bytes:
         if not page.is_html:
-            return self.document(page)
-        context = dict(page.context, page=page)
-        if page.kind == "article":
-            context["body"] = self.body_html(page.context["article"])
+            return self.document(page, articles)
+        context = page.context.values(articles)
+        if isinstance(page.context, ArticleContext):
+            article = context["article"]
+            page = replace(page, title=article.title, description=article.summary)
+            context["body"] = self.body_html(article)
+        context["page"] = page
         template = self.environment.get_template(page.template)
         return template.render(context).encode("utf-8")
 
-    def document(self, page: Page) -> bytes:
+    def document(self, page: Page, articles: Articles) -> bytes:
         """A feed, sitemap or robots.txt: written in Python, escaped in one place."""
         config = self.config
-        content = self.body_html if config.feeds.full_content else None
-        match page.kind:
-            case "atom":
-                return atom(page.context["feed"], config, content)
-            case "json_feed":
-                return json_feed(page.context["feed"], config, content)
-            case "sitemap":
-                return urlset(page.context["entries"], config)
-            case "sitemap_index":
-                return sitemap_index(page.context["parts"], config)
-            case "news_sitemap":
-                return news_sitemap(page.context["articles"], config)
-            case "robots":
-                return robots(config)
+        context = page.context
+        match context:
+            case FeedContext():
+                feed = Feed(
+                    context.title,
+                    context.description,
+                    context.self_url,
+                    context.page_url,
+                    tuple(articles[path] for path in context.items),
+                )
+                content = self.body_html if context.full_content else None
+                if page.kind == "json_feed":
+                    return json_feed(feed, config, content)
+                return atom(feed, config, content)
+            case SitemapContext():
+                return urlset(context.entries, config)
+            case SitemapIndexContext():
+                return sitemap_index(context.parts, config)
+            case NewsSitemapContext():
+                return news_sitemap([articles[path] for path in context.items], config)
+        if page.kind == "robots":
+            return robots(config)
         raise ValueError(f"no writer for {page.kind!r}")
 
 
 def render_pages(
     pages: Sequence[Page],
-    config: Config,
-    staging: Staging,
+    articles: Articles,
+    renderer: PageRenderer,
+    transaction: Transaction,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
-    asset_names: dict[str, str] | None = None,
 ) -> RenderResult:
-    """Render every page into staging; which files changed, and every template problem."""
-    # A new renderer per build: Jinja's cache would keep serving a theme template after the
-    # site adds an override of the same name. Forked workers inherit this one.
-    renderer = PageRenderer(config, asset_names)
+    """Render every page into the transaction; which files changed, and every problem.
 
-    def work(batch: tuple[int, int]) -> RenderResult:
+    Feeds come last, after the article pages have put each body's HTML into the cache, so a
+    body in a full-text feed is taken from there rather than rendered a second time.
+    """
+    config = renderer.config
+    phases = (
+        [page for page in pages if not isinstance(page.context, FeedContext)],
+        [page for page in pages if isinstance(page.context, FeedContext)],
+    )
+
+    def work(batch: Batch) -> RenderResult:
         changed: list[str] = []
+        kept: list[str] = []
         problems: list[Problem] = []
-        for page in pages[batch[0] : batch[1]]:
+        phase, start, stop = batch
+        for page in phases[phase][start:stop]:
             try:
-                data = renderer.render(page)
+                data = renderer.render(page, articles)
             except RENDER_ERRORS as error:
                 problems.append(page_problem(error, page, config))
                 continue
-            if staging.put(page.file, data):
-                changed.append(page.file)
-        return RenderResult(tuple(changed), tuple(problems))
+            (changed if transaction.put(page.file, data) else kept).append(page.file)
+        return RenderResult(tuple(changed), tuple(kept), tuple(problems))
 
-    results: list[RenderResult] = []
-    for result in in_batches(work, len(pages), jobs):
-        results.append(result)
+    done = 0
+    changed: list[str] = []
+    kept: list[str] = []
+    problems: list[Problem] = []
+    for result in in_batches(work, [len(phase) for phase in phases], jobs):
+        done += len(result.changed) + len(result.kept) + len(result.problems)
+        changed += result.changed
+        kept += result.kept
+        problems += result.problems
+        transaction.adopt(result.changed, result.kept)  # from a worker: the parent notes
         if progress:
-            progress(min(len(results) * BATCH_SIZE, len(pages)), len(pages))
-    changed = tuple(file for result in results for file in result.changed)
-    problems = tuple(dict.fromkeys(p for result in results for p in result.problems))
-    return RenderResult(changed, problems)
+            progress(min(done, len(pages)), len(pages))
+    return RenderResult(tuple(changed), tuple(kept), tuple(dict.fromkeys(problems)))
 
 
 T = TypeVar("T")
-_WORK: Callable[[tuple[int, int]], Any] | None = None
+Batch = tuple[int, int, int]  # phase, start, stop
+_WORK: Callable[[Batch], Any] | None = None
 
 
-def in_batches(work: Callable[[tuple[int, int]], T], count: int, jobs: int) -> Iterator[T]:
-    """work((start, stop)) over batches of `count` pages, in order: in this process for small
-    sites, else over forked workers, which inherit `work` and all it uses instead of receiving
-    them pickled."""
-    batches = [(start, min(start + BATCH_SIZE, count)) for start in range(0, count, BATCH_SIZE)]
-    if jobs <= 1 or count < PARALLEL_THRESHOLD:
-        yield from map(work, batches)
+def in_batches(work: Callable[[Batch], T], counts: Sequence[int], jobs: int) -> Iterator[T]:
+    """work((phase, start, stop)) over batches of each phase's pages, a phase once the one
+    before it is done: in this process for small sites, else over one pool of forked workers,
+    which inherit `work` and all it uses instead of receiving them pickled."""
+    phases = [
+        [(phase, start, min(start + BATCH_SIZE, count)) for start in range(0, count, BATCH_SIZE)]
+        for phase, count in enumerate(counts)
+    ]
+    if jobs <= 1 or sum(counts) < PARALLEL_THRESHOLD:
+        for batches in phases:
+            yield from map(work, batches)
         return
     global _WORK
     _WORK = work
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
-            yield from pool.imap(_run_work, batches, chunksize=1)
+            for batches in phases:
+                yield from pool.imap(_run_work, batches, chunksize=1)
     finally:
         _WORK = None
 
 
-def _run_work(batch: tuple[int, int]) -> Any:
+def _run_work(batch: Batch) -> Any:
     assert _WORK is not None
     return _WORK(batch)
 

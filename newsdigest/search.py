@@ -1,10 +1,9 @@
-"""The search index: Pagefind, run over the new article pages before the output is swapped in.
+"""The search index: Pagefind, run over the new article pages before they are committed.
 
 Pagefind (the `pagefind[bin]` wheel ships its binary; nothing is downloaded at run time) is
-given the new article pages (from staging when they changed, else from the current output),
-and the bundle it hands back is staged like any page: all or nothing, and unchanged bundle
-files are not rewritten. When no article
-page changed and the set of pages is the one last indexed, the current bundle is kept as it is.
+given the new article pages (staged when they changed, else from the current output), and the
+bundle it hands back is staged like any page: all or nothing, and unchanged bundle files are
+not rewritten. The build runs this only when an article page changed since the last index.
 """
 
 from __future__ import annotations
@@ -25,10 +24,9 @@ import cbor2
 
 from newsdigest.config import Config
 from newsdigest.errors import Problem
-from newsdigest.output import Staging, files_below
+from newsdigest.output import Transaction
 
 BUNDLE = "pagefind"
-MANIFEST = f"{BUNDLE}/newsdigest-pages.txt"  # the pages the current bundle indexes
 # Pagefind's ready-made UIs; our search page uses pagefind.js with its own small script.
 _UNUSED = re.compile(r"^pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)$")
 
@@ -57,20 +55,11 @@ class Cancelled(Exception):
 
 def index_articles(
     article_files: Sequence[str],
-    changed: set[str],
-    staging: Staging,
+    transaction: Transaction,
     config: Config,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> SearchIndex:
     """Stage the Pagefind bundle for these article pages (files relative to the output)."""
-    manifest = "".join(f"{name}\n" for name in sorted(article_files)).encode("utf-8")
-    current = _current_bundle(staging.output)
-    if current and not changed.intersection(article_files):
-        try:
-            if (staging.output / MANIFEST).read_bytes() == manifest:
-                return SearchIndex(frozenset(current), frozenset())
-        except OSError:
-            pass
     executable = pagefind_executable()
     if executable is None:
         warning = Problem(
@@ -87,11 +76,9 @@ def index_articles(
             for name in sorted(article_files):
                 if cancelled():
                     raise Cancelled
-                source = staging.staging / name
-                if not source.exists():
-                    source = staging.output / name
                 url = "/" + name.removesuffix("index.html")
-                service.add_file(index, url, source.read_text(encoding="utf-8"))
+                html = transaction.staged_file(name).read_text(encoding="utf-8")
+                service.add_file(index, url, html)
             bundle = canonical_filters(service.get_files(index))
     except (OSError, ValueError, LookupError, PagefindError) as error:
         problem = Problem("search/", f"Pagefind failed: {error}")
@@ -103,16 +90,9 @@ def index_articles(
             continue
         name = f"{BUNDLE}/{relative}"
         files.add(name)
-        if staging.put(name, data):
+        if transaction.put(name, data):
             staged.add(name)
-    files.add(MANIFEST)
-    if staging.put(MANIFEST, manifest):
-        staged.add(MANIFEST)
     return SearchIndex(frozenset(files), frozenset(staged))
-
-
-def _current_bundle(output: Path) -> list[str]:
-    return [f"{BUNDLE}/{name}" for name in files_below(output / BUNDLE)]
 
 
 def canonical_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:

@@ -26,8 +26,10 @@ from urllib.parse import unquote, urlsplit
 
 from newsdigest.articles import Selection
 from newsdigest.config import CONFIG_FILE, load_config
-from newsdigest.errors import BuildFailed, Problem
-from newsdigest.incremental import DevBuild, Rebuild
+from newsdigest.errors import BuildFailed, Problem, UsageError
+from newsdigest.pipeline import BuildReport
+from newsdigest.preview import Preview
+from newsdigest.search import Cancelled
 from newsdigest.theme import base_path
 from newsdigest.watch import QUIET_SECONDS, Watcher
 
@@ -126,6 +128,7 @@ class DevServer:
         quiet: float = QUIET_SECONDS,
         say: Callable[[str], None] = print,
         jobs: int = 1,
+        search: bool = True,
     ) -> None:
         self.site_dir = site_dir.resolve()
         self.say = say
@@ -142,20 +145,22 @@ class DevServer:
         self.prefix = base_path(config.base_url)
         self.output = config.cache_dir / "serve"
         self.address = f"http://{host}:{self.port}{self.prefix}"
-        self.build = DevBuild(
+        self.preview = Preview(
             self.site_dir,
             self.output,
-            overrides={"base_url": self.address},
+            overrides={"base_url": self.address} | ({} if search else {"search": False}),
             selection=Selection(drafts=drafts, future=future),
             jobs=jobs,
         )
+        self.built = False  # a good build has been served
+        self.search_pending = False
         self.quiet = quiet
         self.watcher: Watcher | None = None
 
     def start(self) -> None:
         """Build once, then serve and watch in background threads."""
         self._rebuild(None)
-        config = self.build.config or load_config(self.site_dir)
+        config = self.preview.config or load_config(self.site_dir)
         self.watcher = Watcher(
             self.site_dir,
             [config.content_dir, config.templates_dir, config.static_dir],
@@ -182,34 +187,41 @@ class DevServer:
         with self.lock:
             self.stop_search.clear()
             self._rebuild_now(changed)
-        if self.build.index_pending:
+        if self.search_pending:
             threading.Thread(target=self._index_when_idle, daemon=True).start()
 
     def _index_when_idle(self) -> None:
-        """Refresh the search index once edits pause; a new edit stops it and goes first."""
+        """Refresh the search index once edits pause; a new edit stops it and goes first.
+
+        The index is built by the same engine into the same transaction as any build: a
+        failure leaves the served index as it was and shows the error like any other.
+        """
         if self.stop_search.wait(SEARCH_DELAY):
             return
         with self.lock:
-            if not self.stop_search.is_set():
-                self.build.update_search(self.stop_search.is_set)
+            if self.stop_search.is_set():
+                return
+            try:
+                self.preview.index(self.stop_search.is_set)
+            except Cancelled:
+                return
+            except BuildFailed as failure:
+                self._show(list(failure.problems))
+                return
+            self.search_pending = False
 
     def _rebuild_now(self, changed: set[Path] | None) -> None:
         self.rebuilds += 1
         try:
-            result: Rebuild = self.build.rebuild(changed)
+            result = self.preview.rebuild(changed)
         except BuildFailed as failure:
-            self.problems = list(failure.problems)
-            lines = [str(p) for p in self.problems]
-            for line in lines:
-                self.say(line)
-            self.say("The last good site is still served.")
-            self.events.send("problems", json.dumps(lines))
+            self._show(list(failure.problems))
             return
-        except Exception as error:
-            self.problems = [Problem(CONFIG_FILE, f"rebuild failed: {error!r}")]
-            self.say(str(self.problems[0]))
-            self.events.send("problems", json.dumps([str(self.problems[0])]))
+        except UsageError as error:
+            self._show([Problem(CONFIG_FILE, str(error))])
             return
+        self.built = True
+        self.search_pending = result.search_pending
         self.last_rebuild_seconds = result.seconds
         recovered = bool(self.problems)
         self.problems = []
@@ -220,8 +232,21 @@ class DevServer:
                 f"Rebuilt {result.rendered} pages, {result.written} files written, "
                 f"{result.removed} removed in {result.seconds * 1000:.0f} ms"
             )
-        if result.kind != "none" or recovered:
-            self.events.send("css" if result.kind == "css" and not recovered else "reload")
+        kind = reload_kind(changed, result, recovered)
+        if kind != "none":
+            self.events.send(kind)
+
+    def _show(self, problems: list[Problem]) -> None:
+        """Print the problems and overlay them on the served pages."""
+        self.problems = problems
+        lines = [str(p) for p in problems]
+        for line in lines:
+            self.say(line)
+        if self.built:
+            self.say("The last good site is still served.")
+        else:
+            self.say("No site could be built yet; fix the errors above and save again.")
+        self.events.send("problems", json.dumps(lines))
 
     def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
         server = self
@@ -230,6 +255,17 @@ class DevServer:
             dev = server
 
         return Handler
+
+
+def reload_kind(changed: set[Path] | None, report: BuildReport, recovered: bool) -> str:
+    """How open tabs refresh: "css" swaps stylesheets when only they changed, "reload"
+    reloads, "none" when the build changed no file (and no error overlay is to be cleared)."""
+    if recovered:
+        return "reload"
+    if not report.written and not report.removed:
+        return "none"
+    only_css = bool(changed) and all(path.suffix == ".css" for path in changed or ())
+    return "css" if only_css else "reload"
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -399,9 +435,10 @@ def serve(
     drafts: bool,
     future: bool,
     say: Callable[[str], None] = print,
+    search: bool = True,
 ) -> int:
     """Run until Ctrl-C; exit status 0."""
-    server = DevServer(site_dir, host, port, drafts=drafts, future=future, say=say)
+    server = DevServer(site_dir, host, port, drafts=drafts, future=future, say=say, search=search)
     try:
         server.start()
         threading.Event().wait()

@@ -1,11 +1,17 @@
-"""The site model: articles in order, topics, days, months, years, neighbours (pure)."""
+"""The site's structure: articles in order, topics, days, months, years, neighbours (pure).
+
+The structure is made of `Entry` values, the few fields of an article that decide which pages
+exist and what they list (its path, URL, dates and topics), never its title or text. So an edit
+that changes only what an article says leaves the structure, and the plan made from it, as they
+were: the build then renders only the pages that show what changed (see changes.py).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
-from itertools import groupby
+from datetime import date, datetime
 
 from newsdigest.articles import Article
 from newsdigest.config import Config
@@ -18,21 +24,44 @@ RELATED_WINDOW = 12
 
 
 @dataclass(frozen=True, slots=True)
+class Entry:
+    """What the site's structure needs of an article; everything else is read when rendering."""
+
+    path: str
+    url: str
+    published: datetime
+    updated: datetime | None
+    topics: tuple[str, ...]
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.published
+
+
+def entry_of(article: Article) -> Entry:
+    return Entry(article.path, article.url, article.published, article.updated, article.topics)
+
+
+@dataclass(frozen=True, slots=True)
 class Topic:
     name: str
     slug: str
     description: str
-    articles: tuple[Article, ...]  # newest first
+    paths: tuple[str, ...]  # newest first
 
     @property
     def url(self) -> str:
         return f"topics/{self.slug}/"
 
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
 
 @dataclass(frozen=True, slots=True)
 class Day:
     day: date
-    articles: tuple[Article, ...]  # newest first
+    paths: tuple[str, ...]  # newest first
 
     @property
     def url(self) -> str:
@@ -41,6 +70,10 @@ class Day:
     @property
     def month_url(self) -> str:
         return f"{self.day.year:04d}/{self.day.month:02d}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +95,12 @@ class Month:
         return date(self.year, self.month, 1)
 
     @property
-    def articles(self) -> tuple[Article, ...]:
-        return tuple(article for day in self.days for article in day.articles)
+    def paths(self) -> tuple[str, ...]:
+        return tuple(path for day in self.days for path in day.paths)
+
+    @property
+    def count(self) -> int:
+        return sum(day.count for day in self.days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,86 +114,98 @@ class Year:
 
     @property
     def count(self) -> int:
-        return sum(len(month.articles) for month in self.months)
+        return sum(month.count for month in self.months)
 
 
 @dataclass(frozen=True, slots=True)
 class Neighbours:
-    previous: Article | None  # older
-    next: Article | None  # newer
-    related: tuple[Article, ...]
+    previous: str | None  # older
+    next: str | None  # newer
+    related: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    articles: tuple[Article, ...]  # newest first
+    entries: tuple[Entry, ...]  # newest first
     topics: tuple[Topic, ...]  # by slug
     years: tuple[Year, ...]  # newest first
     neighbours: dict[str, Neighbours]  # by article path
 
     @property
-    def days(self) -> tuple[Day, ...]:
-        return tuple(day for year in self.years for month in year.months for day in month.days)
-
-    @property
     def months(self) -> tuple[Month, ...]:
         return tuple(month for year in self.years for month in year.months)
 
-    def topic_named(self, name: str) -> Topic:
-        return self._topics_by_name()[name]
+    @property
+    def days(self) -> tuple[Day, ...]:
+        return tuple(day for month in self.months for day in month.days)
 
-    def _topics_by_name(self) -> dict[str, Topic]:
-        return {topic.name: topic for topic in self.topics}
+    def related(self) -> dict[str, tuple[str, ...]]:
+        """Each article's related articles: what the next build may reuse."""
+        return {path: found.related for path, found in self.neighbours.items()}
 
 
-def make_site(
-    articles: list[Article],
-    config: Config,
-    previous: Site | None = None,
-    changed: frozenset[str] = frozenset(),
-) -> Site:
-    """Group and order the articles; the input order does not matter.
+# What the last build worked out: each article's entry then, and its related articles.
+Previous = Mapping[str, tuple[Entry, tuple[str, ...]]]
 
-    With the `previous` site and the paths of the articles `changed` since (edited, added or
-    removed), related articles are worked out again only where they can differ: around the
-    changed articles in each of their topics, before and after. The result is the same as
-    without them; the dev server passes them to stay fast at archive scale.
+
+def make_site(entries: Iterable[Entry], config: Config, previous: Previous | None = None) -> Site:
+    """Group and order the entries; the input order does not matter.
+
+    With what the `previous` build worked out, related articles are worked out again only where
+    they can differ: for the entries that were added, removed or changed, and for those within
+    RELATED_WINDOW places of one of them in a topic, before or after the change. The result is
+    the same as without `previous`; it keeps an edit of a 10,000-article site fast.
     """
-    newest_first = tuple(sorted(articles, key=lambda a: a.sort_key, reverse=True))
+    newest_first = _newest_first(entries)
     topics = _topics(newest_first, config)
-    keep: dict[str, tuple[Article, ...]] = {}
-    if previous is not None:
-        stale = _near(previous.topics, changed) | _near(topics, changed) | set(changed)
-        keep = {
-            path: found.related for path, found in previous.neighbours.items() if path not in stale
-        }
+    keep: dict[str, tuple[str, ...]] = {}
+    if previous:
+        changed = _changed(newest_first, previous)
+        old = _topics(_newest_first(entry for entry, _ in previous.values()), config)
+        stale = _near(old, changed) | _near(topics, changed) | changed
+        keep = {path: related for path, (_, related) in previous.items() if path not in stale}
     return Site(
-        articles=newest_first,
+        entries=newest_first,
         topics=topics,
         years=_years(newest_first),
         neighbours=_neighbours(newest_first, topics, keep),
     )
 
 
-def _near(topics: tuple[Topic, ...], changed: frozenset[str]) -> set[str]:
+def _newest_first(entries: Iterable[Entry]) -> tuple[Entry, ...]:
+    # Wire stories often share a minute; the path breaks ties the same way on every machine.
+    return tuple(sorted(entries, key=lambda e: (e.published, e.path), reverse=True))
+
+
+def _changed(newest_first: tuple[Entry, ...], previous: Previous) -> set[str]:
+    """Paths added, removed or changed since the previous build."""
+    current = {entry.path: entry for entry in newest_first}
+    changed = {path for path in previous if path not in current}
+    for path, entry in current.items():
+        before = previous.get(path)
+        if before is None or before[0] != entry:
+            changed.add(path)
+    return changed
+
+
+def _near(topics: tuple[Topic, ...], changed: set[str]) -> set[str]:
     """Articles within RELATED_WINDOW places of a changed one in any topic list."""
     found: set[str] = set()
     if not changed:
         return found
     for topic in topics:
-        members = topic.articles
-        for index, article in enumerate(members):
-            if article.path in changed:
-                window = members[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1]
-                found.update(other.path for other in window)
+        members = topic.paths
+        for index, path in enumerate(members):
+            if path in changed:
+                found.update(members[max(0, index - RELATED_WINDOW) : index + RELATED_WINDOW + 1])
     return found
 
 
-def _topics(newest_first: tuple[Article, ...], config: Config) -> tuple[Topic, ...]:
-    members: dict[str, list[Article]] = defaultdict(list)
-    for article in newest_first:
-        for name in article.topics:
-            members[name].append(article)
+def _topics(newest_first: tuple[Entry, ...], config: Config) -> tuple[Topic, ...]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for entry in newest_first:
+        for name in entry.topics:
+            members[name].append(entry.path)
     topics = [
         Topic(name, slugify(name), config.topic_settings(name).description, tuple(found))
         for name, found in members.items()
@@ -164,61 +213,64 @@ def _topics(newest_first: tuple[Article, ...], config: Config) -> tuple[Topic, .
     return tuple(sorted(topics, key=lambda t: (t.slug, t.name)))
 
 
-def _years(newest_first: tuple[Article, ...]) -> tuple[Year, ...]:
-    days = [
-        Day(day, tuple(group))
-        for day, group in groupby(newest_first, key=lambda a: a.published.date())
-    ]
-    months = [
-        Month(year, month, tuple(group))
-        for (year, month), group in groupby(days, key=lambda d: (d.day.year, d.day.month))
-    ]
-    return tuple(Year(year, tuple(group)) for year, group in groupby(months, key=lambda m: m.year))
+def _years(newest_first: tuple[Entry, ...]) -> tuple[Year, ...]:
+    by_day: dict[date, list[str]] = {}
+    for entry in newest_first:
+        by_day.setdefault(entry.published.date(), []).append(entry.path)
+    by_month: dict[tuple[int, int], list[Day]] = {}
+    for day, paths in by_day.items():
+        by_month.setdefault((day.year, day.month), []).append(Day(day, tuple(paths)))
+    by_year: dict[int, list[Month]] = {}
+    for (year, month), days in by_month.items():
+        by_year.setdefault(year, []).append(Month(year, month, tuple(days)))
+    return tuple(Year(year, tuple(months)) for year, months in by_year.items())
 
 
 def _neighbours(
-    newest_first: tuple[Article, ...],
-    topics: tuple[Topic, ...],
-    keep: dict[str, tuple[Article, ...]],
+    newest_first: tuple[Entry, ...], topics: tuple[Topic, ...], keep: dict[str, tuple[str, ...]]
 ) -> dict[str, Neighbours]:
     """Previous/next in time over the whole site, and related articles by shared topics."""
-    by_name = {topic.name: topic.articles for topic in topics}
-    position: dict[tuple[str, str], int] = {}
-    for topic in topics:
-        for index, article in enumerate(topic.articles):
-            position[(topic.name, article.path)] = index
-    # Computed once per article rather than once per comparison.
-    moments = {a.path: a.published.timestamp() for a in newest_first}
-    topic_sets = {a.path: frozenset(a.topics) for a in newest_first}
+    by_name = {topic.name: topic.paths for topic in topics}
+    entries = {entry.path: entry for entry in newest_first}
+    positions: dict[str, dict[str, int]] | None = None
     neighbours = {}
-    for index, article in enumerate(newest_first):
-        newer = newest_first[index - 1] if index > 0 else None
-        older = newest_first[index + 1] if index + 1 < len(newest_first) else None
-        related = keep.get(article.path)
+    count = len(newest_first)
+    for index, entry in enumerate(newest_first):
+        newer = newest_first[index - 1].path if index > 0 else None
+        older = newest_first[index + 1].path if index + 1 < count else None
+        related = keep.get(entry.path)
         if related is None:
-            related = _related(article, by_name, position, moments, topic_sets)
-        neighbours[article.path] = Neighbours(previous=older, next=newer, related=related)
+            if positions is None:  # only when something must be worked out again
+                positions = {
+                    name: {path: i for i, path in enumerate(paths)}
+                    for name, paths in by_name.items()
+                }
+            related = _related(entry, by_name, positions, entries)
+        neighbours[entry.path] = Neighbours(previous=older, next=newer, related=related)
     return neighbours
 
 
 def _related(
-    article: Article,
-    by_name: dict[str, tuple[Article, ...]],
-    position: dict[tuple[str, str], int],
-    moments: dict[str, float],
-    topic_sets: dict[str, frozenset[str]],
-) -> tuple[Article, ...]:
+    entry: Entry,
+    by_name: dict[str, tuple[str, ...]],
+    positions: dict[str, dict[str, int]],
+    entries: dict[str, Entry],
+) -> tuple[str, ...]:
     """Most shared topics first, then closest in time, then path: the same on every machine."""
-    candidates: dict[str, Article] = {}
-    for name in article.topics:
+    candidates: set[str] = set()
+    for name in entry.topics:
         members = by_name[name]
-        here = position[(name, article.path)]
-        for other in members[max(0, here - RELATED_WINDOW) : here + RELATED_WINDOW + 1]:
-            candidates[other.path] = other
-    candidates.pop(article.path, None)
-    mine = topic_sets[article.path]
-    moment = moments[article.path]
+        here = positions[name][entry.path]
+        candidates.update(members[max(0, here - RELATED_WINDOW) : here + RELATED_WINDOW + 1])
+    candidates.discard(entry.path)
+    mine = frozenset(entry.topics)
+    moment = entry.published.timestamp()
     ranked = sorted(
-        (-len(mine & topic_sets[path]), abs(moments[path] - moment), path) for path in candidates
+        (
+            -len(mine.intersection(entries[path].topics)),
+            abs(entries[path].published.timestamp() - moment),
+            path,
+        )
+        for path in candidates
     )
-    return tuple(candidates[path] for _, _, path in ranked[:RELATED_LIMIT])
+    return tuple(path for _, _, path in ranked[:RELATED_LIMIT])

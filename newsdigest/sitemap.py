@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.feeds import modified, xml_text
+from newsdigest.feeds import xml_text
 from newsdigest.urls import join_base
 
 SITEMAP_LIMIT = 50_000  # URLs per file, from sitemaps.org
-NEWS_LIMIT = 1_000  # Google News: at most 1,000 URLs ...
-NEWS_WINDOW = timedelta(days=2)  # ... published in the last two days
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
@@ -26,10 +24,6 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 class SitemapEntry:
     url: str  # site-relative
     lastmod: datetime | None
-
-
-def last_modified(articles: Sequence[Article]) -> datetime | None:
-    return max((modified(a) for a in articles), default=None)
 
 
 def split_sitemap(
@@ -64,14 +58,6 @@ def sitemap_index(parts: Sequence[tuple[SitemapEntry, ...]], config: Config) -> 
         lines.append(f"  <sitemap><loc>{loc}</loc>{lastmod}</sitemap>")
     lines.append("</sitemapindex>")
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def news_articles(articles: Sequence[Article]) -> tuple[Article, ...]:
-    """Articles of the last two days of the archive (counted from its newest, not the clock)."""
-    if not articles:
-        return ()
-    since = articles[0].published - NEWS_WINDOW
-    return tuple(a for a in articles if a.published >= since)[:NEWS_LIMIT]
 
 
 def news_sitemap(articles: Sequence[Article], config: Config) -> bytes:

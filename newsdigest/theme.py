@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, meta
 from markupsafe import Markup
 
 from newsdigest.articles import Asset
@@ -55,6 +55,51 @@ def fingerprinted(static: list[Asset]) -> tuple[list[Asset], dict[str, str]]:
             item = Asset(item.source, names[item.url])
         renamed.append(item)
     return renamed, names
+
+
+def template_digests(config: Config) -> dict[str, str]:
+    """Each template's digest, covering the templates it extends, includes and imports.
+
+    A template that names another by a value computed while rendering gets the digest of
+    every template: any of them might be the one it uses.
+    """
+    environment = make_environment(config)
+    sources: dict[str, str] = {}
+    direct: dict[str, set[str] | None] = {}
+    for name in environment.list_templates():
+        source, filename, _ = environment.loader.get_source(environment, name)  # type: ignore[union-attr]
+        sources[name] = f"{filename}\0{source}"
+        try:
+            found = set(meta.find_referenced_templates(environment.parse(source)))
+            direct[name] = None if None in found else {str(n) for n in found}
+        except TemplateSyntaxError:  # reported with its file and line when a page uses it
+            direct[name] = set()
+    everything = _hash("\0".join(f"{n}\0{sources[n]}" for n in sorted(sources)))
+    digests = {}
+    for name in sources:
+        seen: set[str] = set()
+        stack = [name]
+        dynamic = False
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            referenced = direct.get(current, set())
+            if referenced is None:
+                dynamic = True
+                break
+            stack.extend(referenced)
+        digests[name] = (
+            everything
+            if dynamic
+            else _hash("\0".join(f"{n}\0{sources.get(n, '')}" for n in sorted(seen)))
+        )
+    return digests
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def make_environment(config: Config, asset_names: dict[str, str] | None = None) -> Environment:

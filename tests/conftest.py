@@ -9,7 +9,7 @@ import pytest
 
 from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.pipeline import BuildOptions, BuildReport, build
+from newsdigest.pipeline import BuildOptions, BuildReport, publish
 
 
 def article(title: str, date: str, body: str = "Body text.", **fields: object) -> str:
@@ -36,7 +36,7 @@ def write_site(root: Path, files: dict[str, str | bytes], config: str = "") -> P
 
 def build_site(root: Path, jobs: int = 1, **selection: bool) -> BuildReport:
     config = load_config(root)
-    return build(config, BuildOptions(selection=Selection(**selection), jobs=jobs))
+    return publish(config, BuildOptions(selection=Selection(**selection), jobs=jobs))
 
 
 def problems_of(failure: BaseException) -> str:

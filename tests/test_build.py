@@ -32,10 +32,10 @@ def many_articles(count: int) -> dict[str, str]:
 
 
 def pages_listing(root: Path, first_page: str) -> str:
-    """The text of a paginated list, all its pages."""
-    text = ""
-    page = root / "public" / first_page
+    """The text of a paginated list, all its pages: the newest, then page/1/, page/2/, ..."""
+    text = (root / "public" / first_page).read_text()
     number = 1
+    page = root / "public" / first_page.replace("index.html", "page/1/index.html")
     while page.exists():
         text += page.read_text()
         number += 1
@@ -53,7 +53,7 @@ def test_every_page_kind_exists(site: Path) -> None:
         "archive/index.html",
         "topics/index.html",
         "topics/nato/index.html",
-        "topics/nato/page/2/index.html",
+        "topics/nato/page/1/index.html",
         "2025/index.html",
         "2025/09/index.html",
         "2025/09/01/index.html",

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
+import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from random import Random
 
+import pytest
 from conftest import article, build_site, output_files, write_site
 
+from newsdigest import pipeline
+from newsdigest.cache import HtmlCache
 from newsdigest.config import load_config
 from newsdigest.markdown import MarkdownRenderer, settings_key
 
@@ -19,17 +27,18 @@ def renderer(site: Path, **changes: object) -> MarkdownRenderer:
 
 def test_an_entry_made_with_other_markdown_settings_is_not_used(site: Path) -> None:
     write_site(site, {})
-    calls: list[str] = []
     plain = renderer(site, markdown_extensions=("extra",))
-    html = plain.render("h1", "", lambda: calls.append("read") or "A -- b", sanitize=False)
-    assert calls == ["read"]
-    assert plain.render("h1", "", lambda: "other", sanitize=False) == html  # a hit
+    html = plain.render("A -- b", "", sanitize=False)
+    assert html == "<p>A -- b</p>"
     smart = renderer(site, markdown_extensions=("extra", "smarty"))
     assert settings_key(load_config(site)) != settings_key(
         replace(load_config(site), markdown_extensions=("extra", "smarty"))
     )
-    assert smart.render("h1", "", lambda: "A -- b", sanitize=False) == "<p>A &ndash; b</p>"
-    assert plain.render("h1", "", lambda: "x", sanitize=True) == "<p>x</p>"  # sanitize is a key
+    assert smart.render("A -- b", "", sanitize=False) == "<p>A &ndash; b</p>"
+    assert plain.render("A -- b", "", sanitize=False) == html  # each its own entry
+    unsafe = "<script>alert(1)</script>x"
+    assert "<script>" in plain.render(unsafe, "", sanitize=False)
+    assert "<script>" not in plain.render(unsafe, "", sanitize=True)  # cleaned on the way out
 
 
 def test_a_damaged_entry_is_ignored_and_written_again(site: Path) -> None:
@@ -46,25 +55,135 @@ def test_a_damaged_entry_is_ignored_and_written_again(site: Path) -> None:
     assert "Real <em>text</em>" in page and "Fake" not in page
 
 
-def test_a_corrupt_or_foreign_memo_is_ignored(site: Path) -> None:
+def test_a_corrupt_or_foreign_state_is_ignored(site: Path) -> None:
     write_site(site, {"content/a.md": article("Title one", "2026-10-01")})
     build_site(site)
-    memo = site / ".newsdigest-cache/articles.pickle"
-    assert memo.exists()
-    memo.write_bytes(b"not a pickle")
+    [state] = (site / ".newsdigest-cache/state").glob("*.sqlite")
+    state.write_bytes(b"not a database")
     (site / "content/a.md").write_text(article("Title two", "2026-10-01"))
     build_site(site)
     assert (site / "public/2026/10/01/title-two/index.html").exists()
-    key, entries = pickle.loads(memo.read_bytes())
-    signature, (parsed, problems) = entries["content/a.md"]
-    entries["content/a.md"] = (signature, (replace(parsed, title="Forged"), problems))
-    memo.write_bytes(pickle.dumps(("another version", entries)))
+
+    def forge(key: str | None) -> None:
+        with sqlite3.connect(state) as db:
+            [(text,)] = db.execute("SELECT article FROM sources WHERE path = 'content/a.md'")
+            db.execute(
+                "UPDATE sources SET article = ? WHERE path = 'content/a.md'",
+                (text.replace("Title two", "Forged"),),
+            )
+            if key is not None:
+                db.execute("UPDATE meta SET value = ? WHERE name = 'key'", (key,))
+
+    key = dict(sqlite3.connect(state).execute("SELECT name, value FROM meta"))["key"]
+    forge("another version")
     build_site(site)
     assert "Forged" not in (site / "public/index.html").read_text()
-    memo.write_bytes(pickle.dumps((key, entries)))  # the right key: the memo is believed
+    forge(key)  # the right key: the state is believed
     (site / "content/b.md").write_text(article("Another", "2026-10-02"))  # the home changes
     build_site(site)
     assert "Forged" in (site / "public/index.html").read_text()
+
+
+PLANTED = "planted-code-ran"
+
+
+class Planted:
+    """Unpickling this runs code: it makes a file next to the cache."""
+
+    def __init__(self, where: Path) -> None:
+        self.where = where
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.where / PLANTED}",))
+
+
+@pytest.mark.parametrize("poison", ["pickle", "random bytes", "another site's cache"])
+def test_a_poisoned_cache_runs_no_code_and_gives_the_clean_site(
+    tmp_path: Path, poison: str
+) -> None:
+    files = {
+        f"content/{n}.md": article(f"Story {n}", f"2026-10-0{n}", f"Body {n}.", topics="[T]")
+        for n in range(1, 8)
+    }
+    clean = write_site(tmp_path / "clean", files)
+    build_site(clean)
+    site = write_site(tmp_path / "site", files)
+    build_site(site)
+    cache = site / ".newsdigest-cache"
+    if poison == "another site's cache":
+        other = write_site(tmp_path / "other", {
+            f"content/{n}.md": article(f"Other {n}", f"2026-10-0{n}", "Other body.")
+            for n in range(1, 8)
+        })  # fmt: skip
+        build_site(other)
+        shutil.rmtree(cache)
+        shutil.copytree(other / ".newsdigest-cache", cache)
+    else:
+        random = Random(7)
+        for entry in sorted(cache.rglob("*")):
+            if entry.is_file() and entry.suffix != ".lock":
+                if poison == "pickle":
+                    entry.write_bytes(pickle.dumps(Planted(tmp_path)))
+                else:
+                    entry.write_bytes(random.randbytes(random.randint(0, 4096)))
+    shutil.rmtree(site / "public")
+    build_site(site)
+    assert not (tmp_path / PLANTED).exists()
+    assert output_files(site) == output_files(clean)
+    build_site(site)  # and the cache it wrote anew is good
+    assert output_files(site) == output_files(clean)
+
+
+def test_a_forged_html_entry_cannot_put_a_script_into_a_sanitized_site(site: Path) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01", "Plain text.")}, "sanitize = true")
+    build_site(site)
+    [entry] = cache_entries(site)
+    header, _, html = entry.read_bytes().partition(b"\n")
+    forged = html + b"<script>steal()</script>"
+    key = header.split(b" ")[0]
+    digest = hashlib.sha256(forged).hexdigest()[:16].encode()
+    entry.write_bytes(key + b" " + digest + b"\n" + forged)  # a well-formed entry
+    shutil.rmtree(site / "public")
+    build_site(site)
+    assert "steal()" not in (site / "public/2026/10/01/a/index.html").read_text()
+
+
+def test_an_article_saved_while_it_is_built_never_gets_another_body_cached(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The HTML cache is keyed by the text that was rendered, read once."""
+    path = site / "content/a.md"
+    body_b, body_c = "Version B of the body.", "Version C of the body."
+    write_site(site, {"content/a.md": article("A", "2026-10-01", body_b)})
+    build_site(site)
+    scan = pipeline.scan_content
+
+    def save_during_build(*args: object, **kwargs: object) -> object:
+        found = scan(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(article("A", "2026-10-01", body_c))  # saved after the read
+        return found
+
+    path.write_text(article("A", "2026-10-01", body_b + " Edited."))
+    monkeypatch.setattr(pipeline, "scan_content", save_during_build)
+    build_site(site)
+    monkeypatch.undo()
+    page = site / "public/2026/10/01/a/index.html"
+    path.write_text(article("A", "2026-10-01", body_b))  # undo, back to B
+    build_site(site)
+    assert body_b in page.read_text() and body_c not in page.read_text()
+    for entry in cache_entries(site):  # and every entry holds what its key says
+        header, _, html = entry.read_bytes().partition(b"\n")
+        text = html.decode()
+        assert ("Version C" in text) == (header.split(b" ")[0].decode() == cache_key(site, body_c))
+
+
+def cache_key(site: Path, body: str) -> str:
+    """The key the cache files a body of content/a.md under (a body ends with its newline)."""
+    return HtmlCache(load_config(site), settings_key(load_config(site))).key(body + "\n", "/")
+
+
+def cache_entries(site: Path) -> list[Path]:
+    return sorted((site / ".newsdigest-cache" / "html").rglob("*.html"))
 
 
 def test_skipped_pages_are_exactly_what_a_build_without_memos_gives(site: Path) -> None:
@@ -82,8 +201,7 @@ def test_skipped_pages_are_exactly_what_a_build_without_memos_gives(site: Path) 
     )
     build_site(site)
     with_memos = output_files(site)
-    for memo in (site / ".newsdigest-cache").glob("*.*"):
-        memo.unlink()
+    shutil.rmtree(site / ".newsdigest-cache")
     (site / "public").rename(site / "old")
     build_site(site)
     assert output_files(site) == with_memos

@@ -6,13 +6,21 @@ from conftest import article, write_site
 
 from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.content import first_paragraph_text, load_articles
+from newsdigest.content import asset_of, first_paragraph_text, scan_content
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("UTC"))
 
 
 def load(root: Path, **selection: object):
-    return load_articles(load_config(root), Selection(now=NOW, **selection))
+    """The articles a build would include, oldest first, and every problem."""
+    config = load_config(root)
+    sources, problems = scan_content(config, {})
+    chosen = Selection(now=NOW, **selection)
+    problems += [problem for source in sources.values() for problem in source.problems]
+    articles = [s.article for s in sources.values() if s.article]
+    articles = [article for article in articles if chosen.includes(article, NOW)]
+    assets = [asset_of(path, config) for path in sources if not path.endswith(".md")]
+    return sorted(articles, key=lambda a: a.sort_key), assets, problems
 
 
 def test_plain_date_and_naive_time_are_local_to_the_site(site: Path) -> None:

@@ -17,7 +17,10 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 @pytest.fixture
-def news(site: Path) -> Path:
+def news(site: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The news sitemap holds the last two days by the clock: build as if on 4 October, 06:00.
+    moment = datetime(2026, 10, 4, 4, tzinfo=UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
     write_site(
         site,
         {

@@ -1,4 +1,6 @@
-"""The dev build renders only what an edit shows, and always gives what a full build gives."""
+"""One engine, two ways to call it: `serve` keeps the state in memory and names the changed
+paths, `build` loads it from the cache and looks at every file. Both render only what an edit
+shows, and always give what a fresh build from scratch gives, byte for byte."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from conftest import article, output_files, write_site
 from newsdigest.articles import Selection
 from newsdigest.config import load_config
 from newsdigest.errors import BuildFailed, errors_in
-from newsdigest.incremental import DevBuild
-from newsdigest.pipeline import BuildOptions, build
+from newsdigest.pipeline import BuildOptions, BuildReport, build, publish
+from newsdigest.preview import Preview
 
 BASE = "http://127.0.0.1:9/"
 TOPICS = ["NATO", "Ukraine", "Energy", "Climate"]
@@ -34,25 +36,53 @@ def newsroom(count: int = 40) -> dict[str, str | bytes]:
     return files
 
 
-@pytest.fixture
-def dev(site: Path, tmp_path: Path) -> DevBuild:
+class Command:
+    """`newsdigest build` run again and again: the state comes from the cache each time, and
+    every file is looked at (the paths are not named)."""
+
+    def __init__(self, site_dir: Path, output: Path, selection: Selection) -> None:
+        self.site_dir = site_dir
+        self.output = output
+        self.selection = selection
+        self.searched = False
+
+    def rebuild(self, changed: set[Path] | None = None) -> BuildReport:
+        config = load_config(self.site_dir, {"base_url": BASE, "output_dir": str(self.output)})
+        options = BuildOptions(
+            selection=self.selection, jobs=1, fingerprint=False, search=self.searched
+        )
+        return publish(config, options)
+
+    def index(self) -> BuildReport:
+        self.searched = True
+        return self.rebuild()
+
+
+Engine = Preview | Command
+
+
+@pytest.fixture(params=["serve", "build"])
+def dev(site: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Engine:
     write_site(site, newsroom(), "per_page = 4\nhome_days = 3")
-    dev = DevBuild(site, tmp_path / "dev", {"base_url": BASE}, Selection(drafts=True))
+    if request.param == "serve":
+        dev: Engine = Preview(site, tmp_path / "dev", {"base_url": BASE}, Selection(drafts=True))
+    else:
+        dev = Command(site, tmp_path / "dev", Selection(drafts=True))
     dev.rebuild()
     return dev
 
 
-def assert_same_as_full(dev: DevBuild, tmp_path: Path, search: bool = False) -> None:
-    """The dev output equals a fresh full build's (the search index only when asked)."""
+def assert_same_as_full(dev: Engine, tmp_path: Path, search: bool = False) -> None:
+    """The output equals a fresh build's from scratch (the search index only when asked)."""
     reference = tmp_path / "full"
     shutil.rmtree(reference, ignore_errors=True)
     config = load_config(dev.site_dir, {"base_url": BASE, "output_dir": str(reference)})
-    # The dev build keeps plain stylesheet names, so that a CSS change swaps live.
+    # The dev server keeps plain stylesheet names, so that a CSS change swaps live.
     drafts = Selection(drafts=True)
     build(config, BuildOptions(selection=drafts, jobs=1, search=search, fingerprint=False))
     expected = output_files(tmp_path, "full")
     if search:
-        dev.update_search()
+        dev.index()
     served = {
         name: data
         for name, data in output_files(tmp_path, "dev").items()
@@ -69,7 +99,7 @@ def edit(path: Path, old: str, new: str) -> set[Path]:
     return {path}
 
 
-def test_a_body_edit_renders_the_article_page_alone(dev: DevBuild, tmp_path: Path) -> None:
+def test_a_body_edit_renders_the_article_page_alone(dev: Engine, tmp_path: Path) -> None:
     path = dev.site_dir / "content/2025/012.md"
     result = dev.rebuild(edit(path, "Second paragraph.", "A new second paragraph."))
     # Its page, and the feeds that carry full articles; not the lists that show its summary.
@@ -79,25 +109,36 @@ def test_a_body_edit_renders_the_article_page_alone(dev: DevBuild, tmp_path: Pat
 
 
 def test_a_new_summary_renders_the_lists_showing_the_article_not_their_other_pages(
-    dev: DevBuild, tmp_path: Path
+    dev: Engine, tmp_path: Path
 ) -> None:
     path = dev.site_dir / "content/2025/012.md"
+    before = output_files(tmp_path, "dev")
     result = dev.rebuild(edit(path, "First paragraph of story 12.", "A new first paragraph."))
-    topic_pages = len(list((tmp_path / "dev/topics").glob("**/index.html")))
-    assert result.rendered < topic_pages
+    after = output_files(tmp_path, "dev")
+    changed = {name for name in after if before.get(name) != after[name]}
+    showing = {name for name, data in after.items() if b"A new first paragraph." in data}
+    topic_pages = {n for n in after if n.startswith("topics/") and n.endswith("/index.html")}
+    assert changed & topic_pages == showing & topic_pages != set()  # not their other pages
+    assert result.rendered == result.written == len(changed)  # nothing rendered in vain
     assert b"A new first paragraph." in (tmp_path / "dev/2025/09/04/index.html").read_bytes()
     assert_same_as_full(dev, tmp_path)
 
 
 def test_a_new_title_moves_the_page_and_renders_only_what_shows_it(
-    dev: DevBuild, tmp_path: Path
+    dev: Engine, tmp_path: Path
 ) -> None:
     path = dev.site_dir / "content/2025/007.md"
+    before = output_files(tmp_path, "dev")
     result = dev.rebuild(edit(path, "Story number 7", "Story number seven"))
     assert (tmp_path / "dev/2025/10/08/story-number-seven/index.html").is_file()
     assert not (tmp_path / "dev/2025/10/08/story-number-7/index.html").exists()
     assert result.removed == 1
-    assert result.rendered < len(list((tmp_path / "dev/topics").glob("**/index.html")))
+    after = output_files(tmp_path, "dev")
+    changed = {name for name in after if before.get(name) != after[name]}
+    showing = {name for name, data in after.items() if b"Story number seven" in data}
+    topic_pages = {n for n in after if n.startswith("topics/") and n.endswith("/index.html")}
+    assert changed & topic_pages == showing & topic_pages != set()  # only what shows it
+    assert result.rendered == result.written == len(changed)
     assert_same_as_full(dev, tmp_path, search=True)
 
 
@@ -113,7 +154,7 @@ def test_a_new_title_moves_the_page_and_renders_only_what_shows_it(
         ("title: 'Story number 5'", "title: 'Story number 14'"),  # a URL collision...
     ],
 )
-def test_each_kind_of_article_edit(dev: DevBuild, tmp_path: Path, old: str, new: str) -> None:
+def test_each_kind_of_article_edit(dev: Engine, tmp_path: Path, old: str, new: str) -> None:
     path = dev.site_dir / "content/2025/005.md"
     try:
         dev.rebuild(edit(path, old, new))
@@ -123,9 +164,7 @@ def test_each_kind_of_article_edit(dev: DevBuild, tmp_path: Path, old: str, new:
     assert_same_as_full(dev, tmp_path)
 
 
-def test_a_template_error_writes_nothing_and_the_fix_recovers(
-    dev: DevBuild, tmp_path: Path
-) -> None:
+def test_a_template_error_writes_nothing_and_the_fix_recovers(dev: Engine, tmp_path: Path) -> None:
     before = output_files(tmp_path, "dev")
     template = dev.site_dir / "templates/topic.html"
     template.parent.mkdir()
@@ -145,7 +184,7 @@ def test_a_template_error_writes_nothing_and_the_fix_recovers(
     assert_same_as_full(dev, tmp_path)
 
 
-def test_random_edits_always_give_what_a_full_build_gives(dev: DevBuild, tmp_path: Path) -> None:
+def test_random_edits_always_give_what_a_full_build_gives(dev: Engine, tmp_path: Path) -> None:
     """Seeded random batches of the edits writers make, compared after every rebuild."""
     rnd = random.Random(8)
     content = dev.site_dir / "content/2025"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ def renderer(site: Path, **settings: object) -> MarkdownRenderer:
 
 
 def render(markdown: MarkdownRenderer, body: str = BODY) -> str:
-    body_hash = hashlib.sha256(body.encode()).hexdigest()
-    return markdown.render(body_hash, "2026/10/01/", lambda: body, sanitize=False)
+    return markdown.render(body, "2026/10/01/", sanitize=False)
 
 
 @pytest.fixture
@@ -30,9 +28,9 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     convert = MarkdownRenderer.convert
 
-    def counting(self: MarkdownRenderer, body: str, asset_dir: str, *, sanitize: bool) -> str:
+    def counting(self: MarkdownRenderer, body: str, asset_dir: str) -> str:
         seen.append(body)
-        return convert(self, body, asset_dir, sanitize=sanitize)
+        return convert(self, body, asset_dir)
 
     monkeypatch.setattr(MarkdownRenderer, "convert", counting)
     return seen

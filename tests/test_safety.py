@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from newsdigest import output as output_module
 from newsdigest.cli import main
 from newsdigest.config import load_config
 from newsdigest.errors import BuildFailed, UsageError
-from newsdigest.output import guard_output
+from newsdigest.output import check_owner, guard_output
 
 GOOD = {
     "content/one.md": article("One", "2026-10-01T09:00:00", "First.", topics="[Alpha]"),
@@ -136,7 +137,7 @@ def test_a_failure_while_staging_leaves_the_old_site(
     before = folder_hash(published / "public")
     (published / "content/three.md").write_text(article("Three", "2026-10-03", "New."))
     (published / "content/one.md").unlink()
-    real_put = output_module.Staging.put
+    real_put = output_module.Transaction.put
     calls = {"n": 0}
 
     def failing_put(self, relative: str, data: bytes) -> bool:
@@ -145,7 +146,7 @@ def test_a_failure_while_staging_leaves_the_old_site(
             raise Boom("disk full")
         return real_put(self, relative, data)
 
-    monkeypatch.setattr(output_module.Staging, "put", failing_put)
+    monkeypatch.setattr(output_module.Transaction, "put", failing_put)
     with pytest.raises(Boom):
         build_site(published)
     assert folder_hash(published / "public") == before
@@ -155,29 +156,33 @@ def test_a_failure_while_staging_leaves_the_old_site(
     assert not (published / "public/2026/10/01/one").exists()
 
 
-def test_a_build_killed_between_the_two_renames_is_recovered(
-    published: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_build_killed_while_moving_files_in_is_finished_by_the_next(
+    published: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    before = folder_hash(published / "public")
     (published / "content/three.md").write_text(article("Three", "2026-10-03", "New."))
-    real_rename = os.rename
+    expected = tmp_path / "expected"
+    shutil.copytree(published, expected, ignore=shutil.ignore_patterns("public", ".newsdigest*"))
+    build_site(expected)
+    real_replace = os.replace
     calls = {"n": 0}
 
-    def rename_once(source, target) -> None:
+    def replace_twice(source, target) -> None:
         calls["n"] += 1
-        if calls["n"] == 2:  # output -> .public.previous done; staging -> output never happens
+        if calls["n"] >= 4:  # the journal is written, two files are in: killed
             raise Boom("killed")
-        real_rename(source, target)
+        real_replace(source, target)
 
-    monkeypatch.setattr(output_module.os, "rename", rename_once)
+    monkeypatch.setattr(output_module.os, "replace", replace_twice)
     with pytest.raises(Boom):
         build_site(published)
     monkeypatch.undo()
-    assert not (published / "public").exists()  # the moment a kill would leave
+    assert (published / ".public.journal").exists()  # what a kill leaves behind
     output_module.recover(published / "public")
-    assert folder_hash(published / "public") == before
+    assert folder_hash(published / "public") == folder_hash(expected / "public")
+    assert not (published / ".public.journal").exists()
+    assert not (published / ".public.staging").exists()
     build_site(published)
-    assert (published / "public/2026/10/03/three/index.html").exists()
+    assert folder_hash(published / "public") == folder_hash(expected / "public")
 
 
 KILL_SCRIPT = """
@@ -251,6 +256,8 @@ def test_the_output_guard_refuses_dangerous_folders(tmp_path: Path, choice: str)
     }[choice]
     config = load_config(site)
     with pytest.raises(UsageError):
+        if choice == "foreign":  # a folder of someone else's files: known by what is in it
+            check_owner(target, ["holiday.jpg"], known=set(), planned={"index.html"})
         guard_output(target, config.site_dir, (config.content_dir, config.templates_dir,
                                                config.static_dir))  # fmt: skip
     assert main(["build", "--site", str(site), "--output", str(target)]) == 2

@@ -18,9 +18,10 @@ from conftest import article, output_files, write_site
 
 from newsdigest.articles import Selection
 from newsdigest.config import load_config
-from newsdigest.incremental import DevBuild
 from newsdigest.pipeline import BuildOptions, build
-from newsdigest.serve import DevServer
+from newsdigest.preview import Preview
+from newsdigest.serve import DevServer, reload_kind
+from newsdigest.site import Entry, Site, entry_of, make_site
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET-MARKER-4f1c"
@@ -246,11 +247,11 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
         },
         config='title = "Inc"\n',
     )
-    dev = DevBuild(site, tmp_path / "dev", {"base_url": base}, Selection(drafts=True))
+    dev = Preview(site, tmp_path / "dev", {"base_url": base}, Selection(drafts=True))
     dev.rebuild()
 
     def same() -> None:
-        dev.update_search()
+        dev.index()
         expected = full_build_files(site, tmp_path / "full", base)
         assert output_files(tmp_path, "dev") == expected
 
@@ -280,9 +281,10 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
     for label, change in steps:
         changed = change()
         result = dev.rebuild(changed)
-        assert result.kind != "none", label
+        assert reload_kind(changed, result, recovered=False) != "none", label
         same()
-    assert dev.rebuild({site / "content/two.md"}).kind == "none"
+    unchanged = dev.rebuild({site / "content/two.md"})
+    assert reload_kind({site / "content/two.md"}, unchanged, recovered=False) == "none"
 
 
 def test_only_what_a_change_touches_is_rendered(site: Path, tmp_path: Path) -> None:
@@ -293,14 +295,16 @@ def test_only_what_a_change_touches_is_rendered(site: Path, tmp_path: Path) -> N
     }  # fmt: skip
     files["static/extra.css"] = "p {}"
     write_site(site, files)
-    dev = DevBuild(site, tmp_path / "dev", {}, Selection())
+    dev = Preview(site, tmp_path / "dev", {}, Selection())
     total = dev.rebuild().rendered
     edit = dev.rebuild(write(site / "content/7.md", (site / "content/7.md").read_text() + "More."))
     # Its page, its neighbours', and the lists and feeds that hold it: day, month, year,
     # topic, home, archive, topics, the feeds, the sitemap.
     assert 0 < edit.rendered <= 16 < total / 5
-    css = dev.rebuild(write(site / "static/extra.css", "p { margin: 0 }"))
-    assert css.kind == "css" and css.rendered == 0 and css.written == 1
+    changed = write(site / "static/extra.css", "p { margin: 0 }")
+    css = dev.rebuild(changed)
+    assert reload_kind(changed, css, recovered=False) == "css"
+    assert css.rendered == 0 and css.written == 1
     template = dev.rebuild(write(site / "templates/day.html", '{% extends "base.html" %}'))
     day_pages = len(list((tmp_path / "dev").glob("2026/*/*/index.html")))
     assert template.rendered == day_pages < total
@@ -326,7 +330,8 @@ def test_related_worked_out_again_only_near_changes_equals_from_scratch(tmp_path
     import random
     from dataclasses import replace
 
-    from newsdigest.site import make_site
+    def worked_out(site: Site) -> dict[str, tuple[Entry, tuple[str, ...]]]:
+        return {e.path: (e, site.neighbours[e.path].related) for e in site.entries}
 
     site = write_site(tmp_path / "s", {})
     (site / "content").mkdir()
@@ -341,7 +346,7 @@ def test_related_worked_out_again_only_near_changes_equals_from_scratch(tmp_path
         path.write_text(article(f"N {n}", f"2026-{n % 12 + 1:02}-{n % 28 + 1:02}T{n % 24:02}:00:00",
                                 topics=f"[{topics}]"))  # fmt: skip
         articles.append(read_article(path, config)[0])
-    before = make_site(articles, config)
+    before = make_site(map(entry_of, articles), config)
     for _ in range(20):
         changed = set()
         for _ in range(3):
@@ -351,8 +356,8 @@ def test_related_worked_out_again_only_near_changes_equals_from_scratch(tmp_path
             articles[index] = replace(articles[index], topics=new_topics, title="changed")
         if rng.random() < 0.3:
             changed.add(articles.pop(rng.randrange(len(articles))).path)
-        after = make_site(articles, config, before, frozenset(changed))
-        assert after == make_site(articles, config)
+        after = make_site(map(entry_of, articles), config, worked_out(before))
+        assert after == make_site(map(entry_of, articles), config)
         before = after
 
 

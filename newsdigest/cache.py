@@ -1,0 +1,354 @@
+"""What newsdigest keeps between builds in `.newsdigest-cache/`: the only reader and writer of it.
+
+- `state/<output>.sqlite`: the `BuildState` of the last good build into one output folder: each
+  content file's signature and what reading it gave, each output file's fingerprint, size and
+  modification time, each article's related articles, what the search index holds. Plain rows
+  of text, numbers and JSON; nothing in it is ever run.
+- `html/`: each article body's HTML, in a file named by the hash of the Markdown that was
+  rendered and the settings that rendered it.
+
+Everything here is a hint. A file that is missing, damaged, truncated, from another version of
+newsdigest or another site, or made with other settings is ignored and written anew: a build
+with a bad cache is slower, never different. When the cache cannot be written (a read-only
+folder), the build goes on without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import markdown
+
+from newsdigest import __version__
+from newsdigest.articles import Article, Image, Source
+from newsdigest.config import Config
+from newsdigest.errors import Problem
+
+if TYPE_CHECKING:
+    from newsdigest.pages import Plan
+    from newsdigest.site import Entry, Site
+
+# Raised by hand when the layout of the state changes; fields of Article count by themselves.
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """A file the build wrote: what it was made from, and its size and time once written."""
+
+    fingerprint: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class BuildState:
+    """What the last good build knew. `build()` returns a new one; nothing in it is changed."""
+
+    key: str = ""
+    sources: Mapping[str, Source] = field(default_factory=dict)  # by site-relative path
+    outputs: Mapping[str, Output] = field(default_factory=dict)  # by output-relative file
+    related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by article path
+    search: Mapping[str, str] = field(default_factory=dict)  # search index bookkeeping
+    # Kept in memory by `serve` between rebuilds, never written: the structure and the plan
+    # made from it, reused while no article changes its place, with which pages show which
+    # article; the templates' digests and the page renderer made with them.
+    site: Site | None = None
+    plan: Plan | None = None
+    entries: Mapping[str, Entry] | None = None
+    readers: Mapping[str, set[str]] | None = None
+    templates: Mapping[str, str] | None = None
+    render_key: str = ""
+    renderer: Any = None
+
+
+def state_key(config: Config) -> str:
+    """Everything that changes what reading the content gives: a state made otherwise is
+    not used."""
+    material = repr(
+        (
+            STATE_FORMAT,
+            __version__,
+            markdown.__version__,
+            _layout(Article),
+            _layout(Image),
+            str(config.site_dir.resolve()),
+            str(config.output_path),
+            dataclasses.astuple(config),
+        )
+    )
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def _layout(kind: type) -> tuple[tuple[str, str], ...]:
+    return tuple((item.name, str(item.type)) for item in dataclasses.fields(kind))
+
+
+# -- the state on disk ----------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY, signature TEXT, article TEXT, problems TEXT NOT NULL,
+    listed TEXT NOT NULL, full TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (
+    file TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS related (path TEXT PRIMARY KEY, paths TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS search (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def state_file(config: Config) -> Path:
+    where = hashlib.sha256(str(config.output_path).encode("utf-8", "surrogatepass"))
+    return config.cache_dir / "state" / f"{where.hexdigest()[:16]}.sqlite"
+
+
+def lock_file(config: Config) -> Path:
+    """The lock that builds of this site into one output folder take turns on."""
+    return state_file(config).with_suffix(".lock")
+
+
+def load_state(config: Config) -> BuildState:
+    """The state the last good build into this output folder saved, or an empty one.
+
+    When only the settings changed, the empty state still lists the files of the output folder:
+    the build then renders everything, and still knows which files there are its own. A state
+    that was not read whole has no key, so that the next save writes the file anew.
+    """
+    path = state_file(config)
+    if not path.is_file():
+        return BuildState()
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+            if meta.get("format") != str(STATE_FORMAT):
+                return BuildState()
+            outputs = {
+                file: Output(str(fingerprint), int(size), int(mtime))
+                for file, fingerprint, size, mtime in db.execute("SELECT * FROM outputs")
+            }
+            if meta.get("key") != state_key(config):
+                return BuildState(
+                    outputs={
+                        file: dataclasses.replace(o, fingerprint="") for file, o in outputs.items()
+                    },
+                )
+            sources = {
+                str(path): _decode_source(row, config)
+                for path, *row in db.execute("SELECT * FROM sources")
+            }
+            related = {
+                str(path): tuple(_strings(json.loads(paths)))
+                for path, paths in db.execute("SELECT path, paths FROM related")
+            }
+            search = {str(k): str(v) for k, v in db.execute("SELECT name, value FROM search")}
+    except (sqlite3.Error, ValueError, TypeError, KeyError, LookupError, OverflowError):
+        # Damaged, truncated, foreign or not a database at all: start again.
+        return BuildState()
+    return BuildState(
+        key=meta["key"], sources=sources, outputs=outputs, related=related, search=search
+    )
+
+
+def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | None:
+    """Write what changed between the state loaded and the new one; a warning if it cannot."""
+    path = state_file(config)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = old.key != new.key or not path.is_file()
+        if fresh:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            old = BuildState()
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+            db.executescript(_SCHEMA)
+            db.execute("BEGIN")
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("format", str(STATE_FORMAT)), ("key", new.key), ("version", __version__)],
+            )
+            _write_changes(
+                db, "sources", "path", old.sources, new.sources,
+                lambda path, s: (path, *_encode_source(s)),
+            )  # fmt: skip
+            _write_changes(
+                db, "outputs", "file", old.outputs, new.outputs,
+                lambda file, o: (file, o.fingerprint, o.size, o.mtime_ns),
+            )  # fmt: skip
+            _write_changes(
+                db, "related", "path", old.related, new.related,
+                lambda path, paths: (path, json.dumps(list(paths))),
+            )  # fmt: skip
+            _write_changes(
+                db, "search", "name", old.search, new.search, lambda name, value: (name, value)
+            )
+            db.execute("COMMIT")
+    except (OSError, sqlite3.Error) as error:
+        with contextlib.suppress(OSError):
+            path.unlink()  # half a state is worse than none
+        return Problem(
+            str(config.cache_dir.name),
+            f"cannot write the build cache ({error}); the next build starts from scratch",
+            severity="warning",
+        )
+    return None
+
+
+def _write_changes(
+    db: sqlite3.Connection,
+    table: str,
+    key: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    row: Any,
+) -> None:
+    gone = [(name,) for name in old if name not in new]
+    db.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
+    changed = [
+        row(name, value)
+        for name, value in new.items()
+        if (before := old.get(name)) is not value and before != value
+    ]
+    if changed:
+        marks = ", ".join("?" * len(changed[0]))
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)
+
+
+def _encode_source(source: Source) -> tuple[str | None, str | None, str, str, str]:
+    signature = json.dumps(list(source.signature)) if source.signature else None
+    article = json.dumps(encode(source.article), ensure_ascii=False) if source.article else None
+    problems = json.dumps([dataclasses.asdict(p) for p in source.problems], ensure_ascii=False)
+    return signature, article, problems, source.digests[0], source.digests[1]
+
+
+def _decode_source(row: tuple[Any, ...], config: Config) -> Source:
+    signature, article, problems, listed, full = row
+    numbers = json.loads(signature) if signature else None
+    return Source(
+        signature=(int(numbers[0]), int(numbers[1]), int(numbers[2])) if numbers else None,
+        article=decode(json.loads(article), Article) if article else None,
+        problems=tuple(Problem(**item) for item in json.loads(problems)),
+        digests=(str(listed), str(full)),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("not a list of strings")
+    return value
+
+
+# -- values as JSON: a closed set of types, so nothing else can come back -------------------
+
+
+def encode(value: Any) -> Any:
+    """A JSON value for an Article and what it holds."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, datetime):
+        zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
+        return {"datetime": value.isoformat(), "zone": zone}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, (tuple, list)):
+        return {"tuple": [encode(item) for item in value]}
+    if isinstance(value, dict):
+        return {"dict": [[str(key), encode(item)] for key, item in value.items()]}
+    if type(value) in _RECORDS.values():
+        return {"record": type(value).__name__, "fields": {
+            item.name: encode(getattr(value, item.name)) for item in dataclasses.fields(value)
+        }}  # fmt: skip
+    raise TypeError(f"cannot keep a {type(value).__name__} in the cache")
+
+
+_RECORDS: dict[str, type] = {"Article": Article, "Image": Image}
+
+
+def decode(value: Any, expected: type | None = None) -> Any:
+    """The value `encode` was given; ValueError or TypeError for anything else."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("unexpected value in the cache")
+    if "datetime" in value:
+        moment = datetime.fromisoformat(value["datetime"])
+        zone = value.get("zone")
+        return moment.astimezone(ZoneInfo(zone)) if zone else moment
+    if "date" in value:
+        return date.fromisoformat(value["date"])
+    if "tuple" in value:
+        return tuple(decode(item) for item in value["tuple"])
+    if "dict" in value:
+        return {str(key): decode(item) for key, item in value["dict"]}
+    kind = _RECORDS[value["record"]]
+    if expected is not None and kind is not expected:
+        raise ValueError("unexpected record in the cache")
+    fields = value["fields"]
+    names = {item.name for item in dataclasses.fields(kind)}
+    if set(fields) != names:
+        raise ValueError("a record with other fields")
+    return kind(**{name: decode(item) for name, item in fields.items()})
+
+
+# -- rendered HTML ----------------------------------------------------------------------------
+
+
+class HtmlCache:
+    """Rendered HTML in files named by hash; a damaged entry is ignored and written again.
+
+    The key is made from the Markdown that was actually rendered, so a file saved while a build
+    reads it can never have its new text filed under its old text's key.
+    """
+
+    def __init__(self, config: Config, settings: str) -> None:
+        self.folder = config.cache_dir / "html"
+        self.settings = settings
+
+    def key(self, body: str, link_prefix: str) -> str:
+        material = f"{self.settings}\0{link_prefix}\0{body}"
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.html"
+
+    def get(self, key: str) -> str | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        # Each entry starts with its key and a digest of its HTML: a damaged file is not trusted.
+        header, _, html = data.partition(b"\n")
+        if header != key.encode() + b" " + _digest(html):
+            return None
+        try:
+            return html.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def put(self, key: str, html: str) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+                encoded = html.encode("utf-8")
+                handle.write(key.encode() + b" " + _digest(encoded) + b"\n" + encoded)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # A cache that cannot be written only costs time.
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).hexdigest()[:16].encode()

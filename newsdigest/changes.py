@@ -1,0 +1,100 @@
+"""Which pages must be rendered again, from what each page declares it shows (pure).
+
+Both commands ask the same question here. A page's fingerprint is a digest of everything it is
+made from: its kind, URL and typed context (contexts.py), the sources of its template and of the
+templates it pulls in, the settings, and a digest of each article it shows. A page is rendered
+when its fingerprint differs from the one recorded when its file was written, or when that file
+is gone or was changed by someone else.
+
+An article has two digests. `full` covers every field; `listed` every field but those only an
+article's own page and full-text feeds show (its body). Fields are named by what they leave out,
+never by what they keep, so a field added to Article is part of both digests from the start and
+can never be forgotten here: at worst a page is rendered once too often, never once too few.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+from newsdigest.articles import Article
+from newsdigest.pages import Page
+
+# What shows only where an article is shown in full: a new paragraph re-renders the article's
+# page and the full-text feeds, not the lists that show its headline.
+BODY_ONLY = frozenset({"body_hash"})
+
+
+@functools.cache
+def _field_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    names = tuple(item.name for item in dataclasses.fields(Article))
+    return tuple(name for name in names if name not in BODY_ONLY), tuple(
+        name for name in names if name in BODY_ONLY
+    )
+
+
+def article_digests(article: Article) -> tuple[str, str]:
+    """The article's (listed, full) digests; see this module's docstring."""
+    listed_names, body_names = _field_names()
+    listed = "\0".join(repr(getattr(article, name)) for name in listed_names)
+    body = "\0".join(repr(getattr(article, name)) for name in body_names)
+    listed_digest = _hash(listed)
+    return listed_digest, _hash(listed_digest + "\0" + body)
+
+
+def fingerprint(
+    page: Page, digests: Mapping[str, tuple[str, str]], templates: Mapping[str, str], key: str
+) -> str:
+    """The digest of everything the page is made from.
+
+    `templates` gives each template's digest (with what it extends, includes and imports);
+    `key` stands for everything every page depends on: settings, asset names, version.
+    """
+    parts = [key, templates.get(page.template, ""), page.kind, page.url, page.title]
+    parts += [page.description, page.origin, repr(page.modified), repr(page.context)]
+    parts += [digests[path][0] for path in page.context.listed()]
+    parts += [digests[path][1] for path in page.context.in_full()]
+    return _hash("\0".join(parts))
+
+
+def pages_to_render(
+    pages: Sequence[Page],
+    fingerprint_of: Callable[[Page], str],
+    recorded: Mapping[str, str],
+    intact: Callable[[str], bool],
+    candidates: Collection[str] | None = None,
+) -> tuple[list[Page], dict[str, str]]:
+    """The pages whose inputs changed since their file was written, and every page's fingerprint.
+
+    `recorded` has each file's fingerprint when it was written, `intact(file)` tells whether
+    that file is still as written. With `candidates`, only those files can have changed (the
+    plan is the last build's, and the caller knows which pages show what changed); the others
+    keep their recorded fingerprints.
+    """
+    to_render = []
+    fingerprints: dict[str, str] = {}
+    for page in pages:
+        file = page.file
+        if candidates is not None and file not in candidates and file in recorded:
+            fingerprints[file] = recorded[file]
+            continue
+        new = fingerprints[file] = fingerprint_of(page)
+        if recorded.get(file) != new or not intact(file):
+            to_render.append(page)
+    return to_render, fingerprints
+
+
+def readers(pages: Sequence[Page]) -> dict[str, set[str]]:
+    """For each article path, the files of the pages that show it."""
+    found: dict[str, set[str]] = {}
+    for page in pages:
+        context = page.context
+        for path in (*context.listed(), *context.in_full()):
+            found.setdefault(path, set()).add(page.file)
+    return found
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()

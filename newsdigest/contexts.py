@@ -1,0 +1,316 @@
+"""What each kind of page shows: one typed context per page kind (pure data).
+
+A context names articles by their path and says how it shows them: `listed()` are articles shown
+as a teaser or a link (any field but the body), `in_full()` those shown with their body (the
+article's own page, full-text feeds). Those two are the page's declared inputs, from which
+changes.py decides whether the page must be rendered again. Everything else a page shows is in
+the context itself (dates, counts, topic names, links), so two equal contexts with the same
+versions of the same articles give the same page.
+
+`values(articles)` turns a context into the values its template gets, with the current version
+of each article; a template therefore never reads an article its context did not declare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from newsdigest.articles import Article
+from newsdigest.sitemap import SitemapEntry
+
+Articles = Mapping[str, Article]
+NOTHING: tuple[str, ...] = ()
+
+
+# -- what templates get besides articles -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TopicLink:
+    """A topic as lists of topics show it: its name, description and article count."""
+
+    name: str
+    slug: str
+    description: str
+    count: int
+
+    @property
+    def url(self) -> str:
+        return f"topics/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthLink:
+    year: int
+    month: int
+    count: int
+    day_count: int
+
+    @property
+    def url(self) -> str:
+        return f"{self.year:04d}/{self.month:02d}/"
+
+    @property
+    def year_url(self) -> str:
+        return f"{self.year:04d}/"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class YearLink:
+    year: int
+    count: int
+    months: tuple[MonthLink, ...]  # newest first
+
+    @property
+    def url(self) -> str:
+        return f"{self.year:04d}/"
+
+
+@dataclass(frozen=True, slots=True)
+class DayLink:
+    day: date
+    count: int
+
+    @property
+    def url(self) -> str:
+        return f"{self.day.year:04d}/{self.day.month:02d}/{self.day.day:02d}/"
+
+    @property
+    def month_url(self) -> str:
+        return f"{self.day.year:04d}/{self.day.month:02d}/"
+
+
+@dataclass(frozen=True, slots=True)
+class DayDigest:
+    """A day with its articles, newest first: the home page's and month pages' sections."""
+
+    day: date
+    articles: tuple[Article, ...]
+
+    @property
+    def url(self) -> str:
+        return f"{self.day.year:04d}/{self.day.month:02d}/{self.day.day:02d}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Where one page of a paginated list sits: see pages.paginate for the scheme."""
+
+    number: int  # 0 for the list's own URL (its newest articles); 1 is the oldest page
+    newer_url: str | None
+    older_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a list, as its template gets it."""
+
+    items: tuple[Article, ...]
+    number: int
+    newer_url: str | None
+    older_url: str | None
+
+    @property
+    def days(self) -> list[DayDigest]:
+        """This page's articles grouped by day, newest first, for digest-style lists."""
+        return [
+            DayDigest(day, tuple(group))
+            for day, group in groupby(self.items, key=lambda a: a.published.date())
+        ]
+
+    @property
+    def paginated(self) -> bool:
+        return self.newer_url is not None or self.older_url is not None
+
+
+def _pager(items: tuple[str, ...], links: Links, articles: Articles) -> Pager:
+    return Pager(
+        tuple(articles[path] for path in items), links.number, links.newer_url, links.older_url
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    previous: Article | None  # older
+    next: Article | None  # newer
+    related: tuple[Article, ...]
+
+
+# -- one context per page kind ----------------------------------------------------------------
+
+
+class Context:
+    """What every context offers; a context without articles keeps these."""
+
+    __slots__ = ()
+
+    def listed(self) -> tuple[str, ...]:
+        return NOTHING
+
+    def in_full(self) -> tuple[str, ...]:
+        return NOTHING
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Plain(Context):
+    """The search page, the 404 page and robots.txt: nothing but the settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeContext(Context):
+    days: tuple[tuple[date, tuple[str, ...]], ...]  # the latest days with their articles
+    top_topics: tuple[TopicLink, ...]
+    months: tuple[MonthLink, ...]
+
+    def listed(self) -> tuple[str, ...]:
+        return tuple(path for _, paths in self.days for path in paths)
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        days = tuple(
+            DayDigest(day, tuple(articles[path] for path in paths)) for day, paths in self.days
+        )
+        return {"days": days, "top_topics": self.top_topics, "months": self.months}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleContext(Context):
+    path: str
+    previous: str | None
+    next: str | None
+    related: tuple[str, ...]
+
+    def listed(self) -> tuple[str, ...]:
+        around = tuple(path for path in (self.previous, self.next) if path is not None)
+        return around + self.related
+
+    def in_full(self) -> tuple[str, ...]:
+        return (self.path,)
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        neighbours = Neighbours(
+            articles[self.previous] if self.previous else None,
+            articles[self.next] if self.next else None,
+            tuple(articles[path] for path in self.related),
+        )
+        return {"article": articles[self.path], "neighbours": neighbours}
+
+
+@dataclass(frozen=True, slots=True)
+class DayContext(Context):
+    day: DayLink
+    items: tuple[str, ...]
+    links: Links
+    older_day: DayLink | None
+    newer_day: DayLink | None
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {
+            "day": self.day,
+            "pager": _pager(self.items, self.links, articles),
+            "older_day": self.older_day,
+            "newer_day": self.newer_day,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MonthContext(Context):
+    month: MonthLink
+    items: tuple[str, ...]
+    links: Links
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"month": self.month, "pager": _pager(self.items, self.links, articles)}
+
+
+@dataclass(frozen=True, slots=True)
+class YearContext(Context):
+    year: YearLink
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"year": self.year}
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveContext(Context):
+    years: tuple[YearLink, ...]
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"years": self.years}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicsContext(Context):
+    topics: tuple[TopicLink, ...]
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"topics": self.topics}
+
+
+@dataclass(frozen=True, slots=True)
+class TopicContext(Context):
+    topic: TopicLink
+    items: tuple[str, ...]
+    links: Links
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"topic": self.topic, "pager": _pager(self.items, self.links, articles)}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContext(Context):
+    """An Atom or JSON feed: its newest articles, with their text when feeds carry it."""
+
+    title: str
+    description: str
+    self_url: str  # site-relative, e.g. "topics/nato/feed.xml"
+    page_url: str  # the HTML page it follows, e.g. "topics/nato/"
+    items: tuple[str, ...]  # newest first, already cut to the configured count
+    full_content: bool
+
+    def listed(self) -> tuple[str, ...]:
+        return NOTHING if self.full_content else self.items
+
+    def in_full(self) -> tuple[str, ...]:
+        return self.items if self.full_content else NOTHING
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapContext(Context):
+    entries: tuple[SitemapEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapIndexContext(Context):
+    parts: tuple[tuple[SitemapEntry, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewsSitemapContext(Context):
+    items: tuple[str, ...]
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items

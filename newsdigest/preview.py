@@ -1,0 +1,92 @@
+"""The site as `serve` keeps it between rebuilds: its settings, the last state, what is pending.
+
+Each rebuild is one call of the build engine (pipeline.build) with the state the last good
+build returned and the paths the watcher saw since. Paths seen by a build that failed are kept
+and handed to the next one, so an error stays on screen until the file that caused it is
+fixed. The state is also saved in the cache after each good build, so the next `serve` starts
+from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from newsdigest.articles import Selection
+from newsdigest.cache import BuildState, load_state, lock_file, save_state
+from newsdigest.config import CONFIG_FILE, Config, load_config
+from newsdigest.output import locked
+from newsdigest.pipeline import BuildOptions, BuildReport, build
+
+
+class Preview:
+    """A site built into `output` again and again by one engine, with its state in memory."""
+
+    def __init__(
+        self,
+        site_dir: Path,
+        output: Path,
+        overrides: dict[str, Any] | None = None,
+        selection: Selection | None = None,
+        jobs: int = 1,
+    ) -> None:
+        self.site_dir = site_dir.resolve()
+        self.output = output
+        self.overrides = {**(overrides or {}), "output_dir": str(output)}
+        self.selection = selection or Selection()
+        self.jobs = jobs
+        self.config: Config | None = None
+        self.state: BuildState | None = None
+        self.saved: BuildState | None = None  # what the cache holds
+        self.pending: set[Path] | None = None  # None: look at every file
+        self.verified = False
+
+    def rebuild(self, changed: Iterable[Path] | None = None) -> BuildReport:
+        """Build what changed (None: look at everything); raise BuildFailed on errors.
+
+        The search index is left for `index`, so that the browser reloads first.
+        """
+        return self._build(changed, search=False)
+
+    def index(self, cancelled: Callable[[], bool] = lambda: False) -> BuildReport:
+        """Bring the search index up to date with the last good build."""
+        return self._build((), search=True, cancelled=cancelled)
+
+    def _build(
+        self,
+        changed: Iterable[Path] | None,
+        search: bool,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> BuildReport:
+        paths = None if changed is None else set(changed)
+        if self.config is None or paths is None or self._settings_changed(paths):
+            self.config = load_config(self.site_dir, self.overrides)
+            paths = None
+        if paths is None or self.pending is None:
+            self.pending = None
+        else:
+            self.pending |= paths
+        config = self.config
+        if self.state is None:
+            self.state = self.saved = load_state(config)
+        options = BuildOptions(
+            selection=self.selection,
+            jobs=self.jobs,
+            search=search,
+            fingerprint=False,
+            verify=not self.verified,
+            cancelled=cancelled,
+        )
+        with locked(lock_file(config)):
+            report, state = build(config, options, self.state, self.pending)
+        self.state, self.pending, self.verified = state, set(), True
+        warning = save_state(config, self.saved or BuildState(), state)
+        self.saved = state if warning is None else None
+        if warning is not None:
+            report = replace(report, warnings=(*report.warnings, warning))
+        return report
+
+    def _settings_changed(self, paths: set[Path]) -> bool:
+        return any(path in (self.site_dir, self.site_dir / CONFIG_FILE) for path in paths)
