@@ -1,9 +1,10 @@
 """`import`: raw scraped wire articles (SPEC section 8) into content files with front matter.
 
-A raw article is a title line, a byline and a date line in either order, an optional photo
-caption whose credit is bold at its end, paragraphs (a scraper may have split one mid-sentence),
-and `Original url:` with the URL. Parsing is line-based and forgiving: what is not recognised is
-reported per file, and only a file without a title or a body is skipped.
+A raw article is a header (a `# Title` line, a byline, a date line and an optional photo caption
+whose credit is bold at its end, in any order, with or without blank lines between them),
+paragraphs (a scraper may have split one mid-sentence), and `Original url:` with the URL.
+Parsing is line-based and forgiving: what is not recognised is reported per file, and only a
+file without a title, a body or a date is skipped.
 
 Imported articles get `sanitize: true`: scraped text may carry HTML that nobody reviewed.
 Re-importing the same `source_url` rewrites that file's imported fields and body but keeps
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,17 +75,45 @@ AGENCIES = {
     "anadolu": "Anadolu",
 }
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)?"
-_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?\s?m\.?)?)?"
+# A time of day, and a zone when it is UTC or a numeric offset (`EST` and the like are ambiguous).
+_ZONE = r"(?:\s*(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}))?"
+_CLOCK = (
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?" + _ZONE + ")?"
+)
 _DATE_FORMS = [
     re.compile(_WEEKDAY + r"(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
                r"(?P<year>\d{4})" + _CLOCK, re.IGNORECASE),
     re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>[a-z]+)\.?,?"
                r"\s+(?P<year>\d{4})" + _CLOCK, re.IGNORECASE),
+    # 3.9.2024 and 03.09.2024: day first, as everywhere that writes dates with dots.
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})" + _CLOCK,
+               re.IGNORECASE),
+    # ISO 8601: 2024-09-03, 2024-09-03 08:00, 2024-09-03T08:00:00.000Z, ...+02:00
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-               r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?P<ampm>)?)?", re.IGNORECASE),
+               r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
+               + _ZONE + ")?", re.IGNORECASE),
 ]  # fmt: skip
-_DATE_LABEL = re.compile(r"^(?:published|posted|date|updated)\s*:?\s*", re.IGNORECASE)
+# `Published: ...`; the colon makes it a date line even when the date cannot be read.
+_DATE_LABEL = re.compile(
+    r"^(?:published|posted|date|updated|last\s+updated)\b(?:\s+on\b)?\s*(?P<colon>:)?\s*",
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(r"^by\s+(?P<who>.+)$", re.IGNORECASE)
+_BRACKETED_OUTLET = re.compile(r"(?P<person>[^()]*?)\s*\((?P<outlet>[^()]+)\)")
+# Where a byline may end and a date begin: `By Jane Doe | Sept. 3, 2024`.
+_BYLINE_DATE_SEPARATOR = re.compile(r"\s*(?:[,|·•]|\s[-–—]\s)\s*")
+# Words that may start in lower case in a byline; any other such word makes the line text.
+_BYLINE_LOWER_WORDS = frozenset(
+    {"and", "for", "of", "the", "in", "at", "with", "staff", "reporter", "reporters",
+     "correspondent", "correspondents", "writer", "de", "del", "della", "di", "da", "das", "dos",
+     "du", "van", "von", "der", "den", "ten", "la", "le", "el", "al", "bin", "ibn", "y", "e",
+     "und"}
+)  # fmt: skip
+MAX_BYLINE_WORDS = 16
+MAX_HEADER_LINE = 500  # characters; a longer line is text (and long lines make regexes slow)
+_HEADING = re.compile(r"^#{1,6}\s")
+_ATX_CLOSE = re.compile(r"\s+#+\s*$")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ORIGINAL_URL = re.compile(r"^(?:original\s+url|source\s+url|original)\s*:\s*(?P<rest>.*)$", re.I)
 _URL = re.compile(r"<?(?:\[[^\]]*\]\()?(?P<url>https?://[^\s<>)]+)")
@@ -127,41 +156,91 @@ def parse_raw(text: str, tz: ZoneInfo) -> RawArticle:
     """Read one raw article; raise NotAnArticle when there is no title or no body."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     lines, source_url, url_note = _take_original_url(lines)
-    blocks = split_blocks(lines)
-    if not blocks:
+    if not any(line.strip() for line in lines):
         raise NotAnArticle("the file is empty")
-    first = blocks[0]
-    plain_title = not first.startswith("#") and (
-        "\n" in first or len(first) > 300 or _BYLINE.match(first) or parse_date(first, tz)
-    )
-    title = _strip_markdown(first.lstrip("#").strip())
-    if plain_title or not title or "\n" in first:
-        raise NotAnArticle("no title: the first line should be '# Title'")
-    raw = RawArticle(title=title, body="", source_url=source_url)
+    raw = RawArticle(title="", body="", source_url=source_url)
     if url_note:
         raw.notes.append(url_note)
-    rest = blocks[1:]
-    while rest:  # byline and date, in either order, before the text
-        block = rest[0]
-        who = _BYLINE.match(block)
-        when = parse_date(_DATE_LABEL.sub("", block), tz) if "\n" not in block else None
-        if who and raw.source is None and raw.author is None:
-            raw.source, raw.author = read_byline(who.group("who"))
-        elif when and raw.published is None:
-            raw.published, raw.has_time = when
-        else:
-            break
-        rest = rest[1:]
-    if rest and (caption := _CAPTION.match(rest[0])) and "\n" not in rest[0].strip():
-        raw.caption = caption.group("caption").strip() or None
-        raw.credit = caption.group("credit").strip()
-        rest = rest[1:]
-    paragraphs, joined = rejoin_split_paragraphs(rest)
+    start = read_header(lines, raw, tz)
+    if not raw.title:
+        raise NotAnArticle(
+            "no title: the file should start with a '# Title' line "
+            "(the byline, date and photo caption may come before or after it)"
+        )
+    paragraphs, joined = rejoin_split_paragraphs(split_blocks(lines[start:]))
     if not paragraphs:
         raise NotAnArticle("no body: no paragraphs after the title, byline and date")
     raw.body = "\n\n".join(paragraphs) + "\n"
     _describe(raw, joined, tz)
     return raw
+
+
+def read_header(lines: Sequence[str], raw: RawArticle, tz: ZoneInfo) -> int:
+    """Fill raw's title, byline, date and caption from the header; return where the text starts.
+
+    The header is the run of lines at the top that are each a title (`# ...`), a byline, a date
+    or a photo caption, in any order and with or without blank lines between them. The first
+    line that is none of these (or repeats one already read) starts the text.
+    """
+    for index, line in enumerate(lines):
+        if line.strip() and not _take_header_line(line.strip(), raw, tz):
+            return index
+    return len(lines)
+
+
+def _take_header_line(line: str, raw: RawArticle, tz: ZoneInfo) -> bool:
+    """Read one header line into raw; False when it is not a header line raw still lacks."""
+    if len(line) > MAX_HEADER_LINE:
+        return False
+    if line.startswith("#"):
+        title = _strip_markdown(_ATX_CLOSE.sub("", line.lstrip("#")).strip())
+        if raw.title or not title or not _HEADING.match(line):
+            return False
+        raw.title = title
+        return True
+    labelled = _DATE_LABEL.match(line)
+    byline = _BYLINE.match(line)
+    if byline:
+        who, when = split_trailing_date(byline["who"], tz)
+        if not looks_like_byline(who):  # `By the time the ships arrived, ...` is text
+            return False
+        return _take_byline(read_byline(who), raw) and (when is None or _take_date(when, raw))
+    if agency(_strip_markdown(line).strip("() ")):
+        return _take_byline((agency(_strip_markdown(line).strip("() ")), None), raw)
+    when = read_date_line(line[labelled.end() :] if labelled else line, tz)
+    if when is not None:
+        return _take_date(when, raw)
+    if labelled and labelled["colon"]:  # `Published: yesterday`: a date line nobody can read
+        raw.notes.append(f"could not read the date line {line!r}")
+        return True
+    caption = _CAPTION.match(line)
+    if caption and raw.caption is None and raw.credit is None:
+        raw.caption = caption["caption"].strip() or None
+        raw.credit = caption["credit"].strip()
+        return True
+    return False
+
+
+def _take_byline(byline: tuple[str | None, str | None], raw: RawArticle) -> bool:
+    """Fill the source and author still missing; `By Jane Doe` then `Reuters` gives both."""
+    source, author = byline
+    fills = (source and raw.source is None) or (author and raw.author is None)
+    if not fills or (source and raw.source) or (author and raw.author):
+        return False
+    raw.source = raw.source or source
+    raw.author = raw.author or author
+    return True
+
+
+def _take_date(when: DateLine, raw: RawArticle) -> bool:
+    if when.published is None:
+        raw.notes.append(f"{when.text!r} is not a real date: the date line was ignored")
+        return True
+    if raw.published is not None:
+        raw.notes.append(f"a second date line {when.text!r} was ignored")
+        return True
+    raw.published, raw.has_time = when.published, when.has_time
+    return True
 
 
 def _describe(raw: RawArticle, joined: int, tz: ZoneInfo) -> None:
@@ -248,9 +327,22 @@ def _continues(previous: str, block: str) -> bool:
     return first.isalpha() and first.islower()
 
 
-def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
-    """A date line in a common English form, as an aware datetime and whether it had a time."""
-    text = text.strip().rstrip(".")
+@dataclass(frozen=True)
+class DateLine:
+    """A line that has the shape of a date; `published` is None when no such day exists."""
+
+    text: str
+    published: datetime | None
+    has_time: bool
+
+
+def read_date_line(text: str, tz: ZoneInfo) -> DateLine | None:
+    """A date in a common form, as an aware datetime in the site's time zone; None if not a date.
+
+    A time with `Z`, `UTC`, `GMT` or an offset is moved to the site's time zone; a time without
+    one is taken as the site's local time.
+    """
+    text = text.strip().rstrip(".").strip()
     for form in _DATE_FORMS:
         found = form.fullmatch(text)
         if not found:
@@ -259,23 +351,64 @@ def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
         number = int(month) if month.isdigit() else MONTHS.get(month.lower())
         if number is None:
             continue
+        parts = found.groupdict()
+        has_time = parts["hour"] is not None
         try:
-            day = date(int(found["year"]), number, int(found["day"]))
-            clock = time(0, 0)
-            if found["hour"] is not None:
-                hour = int(found["hour"]) % 12 if found["ampm"] else int(found["hour"])
-                if found["ampm"] and found["ampm"].lower().startswith("p"):
-                    hour += 12
-                clock = time(hour, int(found["minute"]))
-        except ValueError:
-            return None
-        return datetime.combine(day, clock, tzinfo=tz), found["hour"] is not None
+            published = _datetime(parts, number, tz)
+        except (ValueError, OverflowError):  # February 30, 25:00, a year past 9999
+            return DateLine(text, None, has_time)
+        return DateLine(text, published, has_time)
     return None
 
 
+def _datetime(parts: dict[str, str | None], month: int, tz: ZoneInfo) -> datetime:
+    day = date(int(parts["year"] or 0), month, int(parts["day"] or 0))
+    clock = time(0, 0)
+    if parts["hour"] is not None:
+        hour = int(parts["hour"])
+        ampm = (parts.get("ampm") or "").lower()
+        if ampm:
+            if not 1 <= hour <= 12:
+                raise ValueError("hour out of range for a.m./p.m.")
+            hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        clock = time(hour, int(parts["minute"] or 0), int(parts.get("second") or 0))
+    zone = (parts.get("zone") or "").lower()
+    if not zone:
+        return datetime.combine(day, clock, tzinfo=tz)
+    if zone in ("z", "utc", "gmt"):
+        offset = UTC
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return datetime.combine(day, clock, tzinfo=offset).astimezone(tz)
+
+
+def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
+    """A date line as an aware datetime and whether it had a time; None if not a real date."""
+    found = read_date_line(text, tz)
+    if found is None or found.published is None:
+        return None
+    return found.published, found.has_time
+
+
+def split_trailing_date(text: str, tz: ZoneInfo) -> tuple[str, DateLine | None]:
+    """`Jane Doe | Sept. 3, 2024` -> ("Jane Doe", that date); text without a date as it is."""
+    for separator in _BYLINE_DATE_SEPARATOR.finditer(text):
+        when = read_date_line(text[separator.end() :], tz)
+        if when is not None and separator.start() > 0:
+            return text[: separator.start()], when
+    return text, None
+
+
 def read_byline(text: str) -> tuple[str | None, str | None]:
-    """(source, author) from `[AFP](#)`, `Jane Doe`, `Jane Doe, Reuters` or `Jane Doe for AP`."""
+    """(source, author) from `[AFP](#)`, `Jane Doe`, `Jane Doe, Reuters`, `Jane Doe (Reuters)`
+    or `Jane Doe for AP`."""
     who = _strip_markdown(text).strip().rstrip(".")
+    bracketed = _BRACKETED_OUTLET.fullmatch(who)
+    if bracketed:
+        person, outlet = bracketed["person"].strip(" ,"), bracketed["outlet"].strip()
+        return agency(outlet) or outlet, person or None
     parts = re.split(r"\s*(?:,|\||/|\s[-–—]\s|\sfor\s)\s*", who, maxsplit=1)
     if len(parts) == 2 and parts[1]:
         person, outlet = parts
@@ -285,6 +418,14 @@ def read_byline(text: str) -> tuple[str | None, str | None]:
     if agency(who) or _looks_like_outlet(text, who):
         return agency(who) or who, None
     return None, who or None
+
+
+def looks_like_byline(who: str) -> bool:
+    """Names, agencies and joining words only: `Jane Doe and John Roe for AP`, not a sentence."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", _strip_markdown(who))
+    return 0 < len(words) <= MAX_BYLINE_WORDS and all(
+        word[0].isupper() or word.lower() in _BYLINE_LOWER_WORDS or agency(word) for word in words
+    )
 
 
 def agency(name: str) -> str | None:

@@ -336,3 +336,155 @@ def test_imported_html_is_sanitized_in_the_built_page(wire: Path) -> None:
     [page] = (wire / "public/2024/08/05").glob("*/index.html")
     html = page.read_text(encoding="utf-8")
     assert "alert(1)" not in html and "onerror" not in html and "javascript:" not in html
+
+
+# The header is a block: title, byline, date and caption in any order, blank lines or not.
+HEADER_LINES = {
+    "title": "# Grain corridor reopens after storm",
+    "byline": "By [AFP](#)",
+    "date": "August 31, 2024",
+    "caption": "Ships wait off Odesa on August 30, 2024. **OLEG PETRASYUK / AFP**",
+}
+HEADER_BODY = (
+    "Cargo ships left Odesa on Saturday as the corridor reopened, port officials said.\n\n"
+    "Insurers expect rates to fall.\n"
+)
+
+
+def test_import_reads_a_header_without_blank_lines(wire: Path) -> None:
+    text = (
+        "# Grain corridor reopens after storm\nBy [AFP](#)\nAugust 31, 2024\n"
+        "Cargo ships left Odesa on Saturday as the corridor reopened, port officials said.\n\n"
+        "Insurers expect rates to fall.\n"
+    )
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"grain.txt": text})])
+    assert [(o.action, o.reason) for o in report.outcomes] == [("import", None)]
+    post = imported(wire, "grain-corridor-reopens-after-storm.md")
+    assert post["title"] == "Grain corridor reopens after storm"
+    assert post["source"] == "AFP" and post["date"] == date(2024, 8, 31)
+    assert post.content.split("\n\n") == [
+        "Cargo ships left Odesa on Saturday as the corridor reopened, port officials said.",
+        "Insurers expect rates to fall.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("date", "title", "byline", "caption"),
+        ("byline", "date", "title", "caption"),
+        ("caption", "byline", "title", "date"),
+        ("date", "byline", "caption", "title"),
+    ],
+)
+@pytest.mark.parametrize("separator", ["\n", "\n\n", "\n\n\n"])
+def test_import_reads_header_lines_in_any_order(
+    wire: Path, order: tuple[str, ...], separator: str
+) -> None:
+    text = separator.join(HEADER_LINES[kind] for kind in order) + "\n\n" + HEADER_BODY
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"grain.txt": text})])
+    assert [(o.action, o.reason) for o in report.outcomes] == [("import", None)]
+    post = imported(wire, "grain-corridor-reopens-after-storm.md")
+    assert post["title"] == "Grain corridor reopens after storm"
+    assert post["source"] == "AFP" and post["date"] == date(2024, 8, 31)
+    assert post["image"] == {
+        "caption": "Ships wait off Odesa on August 30, 2024.",
+        "credit": "OLEG PETRASYUK / AFP",
+    }
+    assert post.content.startswith("Cargo ships left Odesa")
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Jane Doe (Reuters)", ("Reuters", "Jane Doe")),
+        ("Jane Doe, Reuters", ("Reuters", "Jane Doe")),
+        ("Jane Doe and John Roe (AP)", ("AP", "Jane Doe and John Roe")),
+        ("(Reuters)", ("Reuters", None)),
+    ],
+)
+def test_bylines_with_the_agency_in_brackets(
+    byline: str, expected: tuple[str | None, str | None]
+) -> None:
+    assert read_byline(byline) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "source", "author"),
+    [
+        ("By Jane Doe (Reuters)", "Reuters", "Jane Doe"),
+        ("By Jane Doe, Reuters", "Reuters", "Jane Doe"),
+        ("dpa", "dpa", None),
+        ("AFP", "AFP", None),
+        ("[AFP](#)", "AFP", None),
+        ("By Jane Doe\nReuters", "Reuters", "Jane Doe"),
+        ("By Jane Doe | Sept. 3, 2024", None, "Jane Doe"),
+    ],
+)
+def test_import_reads_bylines_and_bare_agency_lines(
+    wire: Path, header: str, source: str | None, author: str | None
+) -> None:
+    date_line = "" if "2024" in header else "Sept. 3, 2024\n"
+    text = f"# Ferry service resumes\n{header}\n{date_line}\nThe ferry sailed at dawn.\n"
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"ferry.txt": text})])
+    assert [(o.action, o.reason) for o in report.outcomes] == [("import", None)]
+    post = imported(wire, "ferry-service-resumes.md")
+    assert (post.get("source"), post.get("author")) == (source, author)
+    assert post["date"] == date(2024, 9, 3)
+    assert post.content == "The ferry sailed at dawn."
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Sept. 3, 2024", "2024-09-03"),
+        ("3.9.2024", "2024-09-03"),
+        ("03.09.2024", "2024-09-03"),
+        ("03.09.2024, 08:15", "2024-09-03T08:15:00+02:00"),
+        ("2024-09-03T08:00:00Z", "2024-09-03T10:00:00+02:00"),
+        ("2024-09-03T08:00:00+03:00", "2024-09-03T07:00:00+02:00"),
+        ("2024-09-03 08:00", "2024-09-03T08:00:00+02:00"),
+        ("Published: 3.9.2024", "2024-09-03"),
+        ("Updated on Sept. 3, 2024", "2024-09-03"),
+    ],
+)
+def test_import_reads_more_date_forms(wire: Path, line: str, expected: str) -> None:
+    text = f"# Ferry service resumes\n{line}\nBy dpa\n\nThe ferry sailed at dawn.\n"
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"ferry.txt": text})])
+    assert [(o.action, o.reason) for o in report.outcomes] == [("import", None)]
+    [path] = (wire / "content/2024/09").glob("*.md")
+    assert f"\ndate: {expected}\n" in path.read_text(encoding="utf-8")
+
+
+def test_an_impossible_date_is_a_note_not_a_traceback(wire: Path, capsys) -> None:
+    text = "# Ferry service resumes\nFebruary 30, 2024\nBy dpa\n\nThe ferry sailed at dawn.\n"
+    folder = raw_folder(wire.parent, {"ferry.txt": text})
+    assert main(["import", str(folder), "--site", str(wire)]) == 1
+    out = capsys.readouterr().out
+    assert "'February 30, 2024' is not a real date" in out
+    assert "no date" in out and "ferry.txt" in out
+    assert "The ferry sailed" not in out  # the date line was not taken for the text
+
+
+def test_an_impossible_date_with_the_url_date_uses_the_url(wire: Path) -> None:
+    text = (
+        "# Ferry service resumes\n31.02.2024\n\nThe ferry sailed at dawn.\n\n"
+        "Original url: https://news.example/2024/03/01/ferry-service-resumes\n"
+    )
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"ferry.txt": text})])
+    [outcome] = report.outcomes
+    assert outcome.action == "import"
+    assert "'31.02.2024' is not a real date: the date line was ignored" in outcome.notes
+    assert imported(wire, "ferry-service-resumes.md")["date"] == date(2024, 3, 1)
+
+
+def test_a_sentence_starting_with_by_is_text_not_a_byline(wire: Path) -> None:
+    text = (
+        "# Port closes for the night\nAugust 31, 2024\n"
+        "By the time the ships arrived, the port was closed.\n\nCrews waited.\n"
+    )
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"port.txt": text})])
+    assert "no byline" in report.outcomes[0].notes
+    post = imported(wire, "port-closes-for-the-night.md")
+    assert "source" not in post and "author" not in post
+    assert post.content.startswith("By the time the ships arrived")
