@@ -108,6 +108,11 @@ def make_parser() -> argparse.ArgumentParser:
     import_parser.add_argument(
         "--dry-run", action="store_true", help="write nothing; show what would be written"
     )
+    import_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite imported fields and text even where they were edited by hand",
+    )
 
     check_parser = command(
         "check",
@@ -268,8 +273,14 @@ def run_import(options: argparse.Namespace) -> int:
     from newsdigest.importer import import_paths
 
     config = config_from(options)
-    report = import_paths(config, options.paths, dry_run=options.dry_run)
-    verbs = {"import": "new", "update": "updated", "unchanged": "unchanged", "skip": "skipped"}
+    report = import_paths(config, options.paths, dry_run=options.dry_run, force=options.force)
+    verbs = {
+        "import": "new",
+        "update": "updated",
+        "unchanged": "unchanged",
+        "kept": "kept",
+        "skip": "skipped",
+    }
     for outcome in report.outcomes:
         target = f" -> {shown(outcome.target, config)}" if outcome.target else ""
         reason = f": {outcome.reason}" if outcome.reason else ""
@@ -280,6 +291,7 @@ def run_import(options: argparse.Namespace) -> int:
     print(
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "
         f"{report.count('unchanged')} unchanged, {report.count('skip')} skipped"
+        + (f", {report.count('kept')} kept as edited by hand" if report.count("kept") else "")
         + (" (dry run: nothing written)" if options.dry_run else "")
     )
     return 1 if report.failed else 0

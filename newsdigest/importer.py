@@ -13,10 +13,13 @@ every other field a person set by hand (topics, summary, slug, draft, the image'
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -471,15 +474,16 @@ def match_topics(topics: Sequence[TopicSettings], title: str, body: str) -> list
     return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     """What happened to one raw file."""
 
     source: Path
-    action: str  # "import", "update", "unchanged", "skip"
+    action: str  # "import", "update", "unchanged", "kept", "skip"
     target: Path | None = None
     reason: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # imported parts edited by hand, left as the person wrote them
 
 
 @dataclass
@@ -509,48 +513,229 @@ def raw_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def existing_by_source_url(content_dir: Path) -> dict[str, Path]:
-    """Content files by their `source_url`, so that a re-import finds its earlier file."""
-    found: dict[str, Path] = {}
-    if not content_dir.is_dir():
-        return found
-    for path in sorted(content_dir.rglob("*.md")):
+# What the importer writes and a re-import refreshes; `import_digest` fingerprints these parts.
+IMPORTED_FIELDS = ("title", "date", "source", "source_url", "author")
+IMPORTED_PARTS = (*IMPORTED_FIELDS, "image.caption", "image.credit", "body")
+DIGEST_LENGTH = 16  # hex digits of sha256: plenty to tell an edit from the import
+
+
+def imported_parts(meta: Mapping[str, Any], body: str) -> dict[str, str | None]:
+    """The imported fields and body of a content file, as comparable text."""
+    image = meta.get("image")
+    image = image if isinstance(image, dict) else {}
+    values = {name: meta.get(name) for name in IMPORTED_FIELDS}
+    values["image.caption"] = image.get("caption")
+    values["image.credit"] = image.get("credit")
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    values["body"] = "\n".join(line.rstrip() for line in lines).strip()  # as editors save it
+    return {name: _part_text(value) for name, value in values.items()}
+
+
+def _part_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()  # how the importer wrote it, as YAML reads it back
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _part_hashes(parts: Mapping[str, str | None]) -> dict[str, str]:
+    return {
+        name: hashlib.sha256(b"\1" if value is None else b"\0" + value.encode()).hexdigest()
+        for name, value in parts.items()
+    }
+
+
+def _combine(hashes: Mapping[str, str]) -> str:
+    joined = "".join(f"{name}={hashes[name]}\n" for name in IMPORTED_PARTS)
+    return hashlib.sha256(joined.encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def import_digest(parts: Mapping[str, str | None]) -> str:
+    """A short sha256 of the imported parts: stored in the file as `import_digest`."""
+    return _combine(_part_hashes(parts))
+
+
+def edited_parts(
+    digest: str, current: Mapping[str, str | None], new: Mapping[str, str | None]
+) -> tuple[str, ...] | None:
+    """The imported parts a person edited since the import that wrote `digest`, sorted.
+
+    The digest is of what the importer wrote. The parts where the file differs from the new
+    import were either edited by hand or changed in the raw file; the edited ones are the
+    smallest set that, put back to the new import's values, gives the digest again (so a raw
+    file that did not change there). None when no such set exists: the raw file changed in a
+    part that was also edited, and which edits are whose cannot be told.
+    """
+    now, then = _part_hashes(current), _part_hashes(new)
+    differing = [name for name in IMPORTED_PARTS if now[name] != then[name]]
+    for size in range(len(differing) + 1):
+        for edited in combinations(differing, size):
+            if _combine({**now, **{name: then[name] for name in edited}}) == digest:
+                return tuple(sorted(edited))
+    return None
+
+
+@dataclass(frozen=True)
+class ExistingArticle:
+    """A content file as it is now."""
+
+    path: Path
+    text: str
+    meta: dict[str, Any]
+    body: str
+
+    @property
+    def url_key(self) -> str | None:
+        url = self.meta.get("source_url")
+        return normal_url(url) if isinstance(url, str) and url.strip() else None
+
+    def title_day(self, tz: ZoneInfo) -> tuple[str, date] | None:
+        title, day = self.meta.get("title"), _day(self.meta.get("date"), tz)
+        return (_title_key(title), day) if isinstance(title, str) and day else None
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _day(value: Any, tz: ZoneInfo) -> date | None:
+    """The calendar day of a front matter date in the site's time zone."""
+    if isinstance(value, str):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "source_url" not in text:
-            continue
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
         try:
-            meta = frontmatter.loads(text).metadata
+            return value.astimezone(tz).date() if value.tzinfo else value.date()
+        except (OverflowError, ValueError):  # the year 1 in a time zone west of UTC
+            return None
+    return value if isinstance(value, date) else None
+
+
+class ContentIndex:
+    """The site's content files, found by original URL, by title and day, and by path.
+
+    It follows the import as it goes (and a dry run's would-be files), so that two raw files
+    of one article in one run give one content file.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.by_path: dict[Path, ExistingArticle] = {}
+        self._by_url: dict[str, list[Path]] = {}
+        self._by_title_day: dict[tuple[str, date], list[Path]] = {}
+
+    @classmethod
+    def load(cls, content_dir: Path, tz: ZoneInfo) -> ContentIndex:
+        index = cls(tz)
+        if content_dir.is_dir():
+            for path in sorted(content_dir.rglob("*.md")):
+                try:
+                    text = path.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # the build reports such a file; the importer leaves it alone
+                index.add(path, text)
+        return index
+
+    def add(self, path: Path, text: str) -> None:
+        """Record path with this text (again); a file without front matter is left out."""
+        self._forget(path)
+        try:
+            post = frontmatter.loads(text)
         except Exception:  # a broken file is the build's to report, not the importer's
-            continue
-        url = meta.get("source_url")
-        if isinstance(url, str) and url.strip():
-            found.setdefault(normal_url(url), path)
-    return found
+            return
+        if not post.metadata:
+            return
+        article = ExistingArticle(path, text, dict(post.metadata), post.content)
+        self.by_path[path] = article
+        if article.url_key:
+            self._by_url.setdefault(article.url_key, []).append(path)
+        if key := article.title_day(self.tz):
+            self._by_title_day.setdefault(key, []).append(path)
+
+    def _forget(self, path: Path) -> None:
+        old = self.by_path.pop(path, None)
+        if old is None:
+            return
+        if old.url_key:
+            self._by_url[old.url_key].remove(path)
+        if key := old.title_day(self.tz):
+            self._by_title_day[key].remove(path)
+
+    def match(self, raw: RawArticle, target: Path) -> list[ExistingArticle]:
+        """The article a raw file became: one, none, or several when that cannot be told.
+
+        By the original URL first; then by title and day (for a raw file with a URL, only
+        among articles without one); then, for a raw file without a URL, the file it would be
+        written to, when the importer wrote it (a person may have edited its title since).
+        """
+        if raw.source_url:
+            found = self._by_url.get(normal_url(raw.source_url))
+            if found:
+                return [self.by_path[found[0]]]
+        assert raw.published is not None
+        key = (_title_key(raw.title), raw.published.date())  # in the site's time zone
+        same = [self.by_path[path] for path in self._by_title_day.get(key, [])]
+        if raw.source_url:  # an article with another original URL is another article
+            same = [article for article in same if not article.url_key]
+        elif len(same) > 1:  # the one imported without a URL too, if it is the only one
+            same = [article for article in same if not article.url_key] or same
+        if same:
+            return same
+        at_target = self.by_path.get(target)
+        if (
+            at_target is not None
+            and not raw.source_url
+            and not at_target.url_key
+            and "import_digest" in at_target.meta
+            and _day(at_target.meta.get("date"), self.tz) == key[1]
+        ):
+            return [at_target]
+        return []
+
+    @property
+    def paths(self) -> set[Path]:
+        return set(self.by_path)
 
 
 def normal_url(url: str) -> str:
     """Compare URLs without the scheme's case, a `www.`, a trailing slash or a fragment."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:  # `http://[::1` and other URLs urllib cannot take apart
+        return url.strip()
     return f"{host}{parts.path.rstrip('/')}?{parts.query}"
 
 
-def import_paths(config: Config, paths: Sequence[Path], *, dry_run: bool = False) -> ImportReport:
-    """Import every raw file named; write content files unless dry_run."""
+def import_paths(
+    config: Config, paths: Sequence[Path], *, dry_run: bool = False, force: bool = False
+) -> ImportReport:
+    """Import every raw file named; write content files unless dry_run.
+
+    force: overwrite the imported fields and body of a file even when a person edited them.
+    """
     report = ImportReport()
-    known = existing_by_source_url(config.content_dir)
-    claimed: set[Path] = set(known.values())
+    index = ContentIndex.load(config.content_dir, config.tz)
+    claimed: set[Path] = index.paths
     for source in raw_files(paths):
-        outcome = import_one(config, source, known, claimed, dry_run=dry_run)
+        outcome = import_one(config, source, index, claimed, dry_run=dry_run, force=force)
         report.outcomes.append(outcome)
     return report
 
 
 def import_one(
-    config: Config, source: Path, known: dict[str, Path], claimed: set[Path], *, dry_run: bool
+    config: Config,
+    source: Path,
+    index: ContentIndex,
+    claimed: set[Path],
+    *,
+    dry_run: bool,
+    force: bool = False,
 ) -> Outcome:
     try:
         text = source.read_bytes().decode("utf-8")
@@ -566,31 +751,85 @@ def import_one(
         raw = parse_raw(text, config.tz)
     except NotAnArticle as error:
         return Outcome(source, "skip", reason=str(error))
+    notes = tuple(raw.notes)
     if raw.published is None:
         return Outcome(
             source, "skip", reason="no date: add a date line such as 'August 31, 2024'",
-            notes=raw.notes,
+            notes=notes,
         )  # fmt: skip
-    existing = known.get(normal_url(raw.source_url)) if raw.source_url else None
-    if existing is not None:
-        old = frontmatter.loads(existing.read_text(encoding="utf-8"))
-        new_text = content_file(raw, config, keep=dict(old.metadata))
-        if existing.read_text(encoding="utf-8") == new_text:
-            return Outcome(source, "unchanged", existing, notes=raw.notes)
-        if not dry_run:
-            existing.write_text(new_text, encoding="utf-8")
-        return Outcome(source, "update", existing, notes=raw.notes)
-    target = free_path(config.content_dir / f"{raw.published:%Y}" / f"{raw.published:%m}",
-                       raw.slug, claimed)  # fmt: skip
+    if not raw.slug:
+        return Outcome(
+            source, "skip", reason=f"no file name can be made from the title {raw.title!r}",
+            notes=notes,
+        )  # fmt: skip
+    folder = config.content_dir / f"{raw.published:%Y}" / f"{raw.published:%m}"
+    matches = index.match(raw, folder / f"{raw.slug}.md")
+    if len(matches) > 1:
+        names = ", ".join(str(article.path.relative_to(config.site_dir)) for article in matches)
+        return Outcome(
+            source, "skip", notes=notes,
+            reason=f"same title and date as {names}: add its 'Original url:' to tell which",
+        )  # fmt: skip
+    if matches:
+        return reimport(config, source, raw, matches[0], index, dry_run=dry_run, force=force)
+    target = free_path(folder, raw.slug, claimed)
     claimed.add(target)
-    if raw.source_url:
-        known[normal_url(raw.source_url)] = target
     keep = {"slug": target.stem} if target.stem != raw.slug else {}  # a second file, a second URL
+    new_text = content_file(raw, config, keep=keep)
     if not dry_run:
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("x", encoding="utf-8") as handle:
-            handle.write(content_file(raw, config, keep=keep))
-    return Outcome(source, "import", target, notes=raw.notes)
+            handle.write(new_text)
+    index.add(target, new_text)
+    return Outcome(source, "import", target, notes=notes)
+
+
+def reimport(
+    config: Config,
+    source: Path,
+    raw: RawArticle,
+    old: ExistingArticle,
+    index: ContentIndex,
+    *,
+    dry_run: bool,
+    force: bool,
+) -> Outcome:
+    """Refresh the article a raw file became, keeping what a person set or edited by hand."""
+    notes = tuple(raw.notes)
+    current = imported_parts(old.meta, old.body)
+    new = written_parts(raw)
+    digest = old.meta.get("import_digest")
+    edited: tuple[str, ...] | None = ()
+    if not force and current != new:
+        edited = edited_parts(digest, current, new) if isinstance(digest, str) else None
+    if edited is None:
+        differing = ", ".join(sorted(name for name in IMPORTED_PARTS if current[name] != new[name]))
+        why = (
+            "it has no import_digest, so edits by hand cannot be told from an older import"
+            if not isinstance(digest, str)
+            else "it was edited by hand and the raw file changed in the same places"
+        )
+        return Outcome(
+            source, "kept", old.path, notes=notes,
+            reason=f"kept the file as it is ({differing} would change): {why}; "
+            "--force to overwrite",
+        )  # fmt: skip
+    new_text = content_file(raw, config, keep=old.meta, kept=edited, kept_body=old.body)
+    reason = f"kept your edits to {', '.join(edited)}; --force to overwrite" if edited else None
+    if new_text == old.text or _same_content(new_text, old):
+        return Outcome(
+            source, "kept" if edited else "unchanged", old.path, reason, notes, kept=edited
+        )
+    if not dry_run:
+        old.path.write_text(new_text, encoding="utf-8")
+    index.add(old.path, new_text)
+    return Outcome(source, "update", old.path, reason, notes, kept=edited)
+
+
+def _same_content(text: str, old: ExistingArticle) -> bool:
+    """Whether text holds the same fields and body as old, however differently written."""
+    post = frontmatter.loads(text)
+    return post.metadata == old.meta and post.content == old.body
 
 
 def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
@@ -603,14 +842,11 @@ def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
     return path
 
 
-def content_file(raw: RawArticle, config: Config, keep: dict[str, Any]) -> str:
-    """The content file's text: imported fields refreshed, hand-set fields from `keep` kept."""
+def imported_fields(raw: RawArticle) -> dict[str, Any]:
+    """The fields an import writes from the raw file, before topics and hand-set fields."""
     assert raw.published is not None
     published = raw.published.isoformat() if raw.has_time else f"{raw.published:%Y-%m-%d}"
     fields: dict[str, Any] = {"title": raw.title, "date": published}
-    if raw.slug and raw.slug != slugify(raw.title):
-        fields["slug"] = raw.slug
-    fields["topics"] = match_topics(config.topics, raw.title, raw.body)
     for name, value in (
         ("source", raw.source),
         ("source_url", raw.source_url),
@@ -619,16 +855,89 @@ def content_file(raw: RawArticle, config: Config, keep: dict[str, Any]) -> str:
         if value:
             fields[name] = value
     if raw.caption or raw.credit:
-        image = {k: v for k, v in (("caption", raw.caption), ("credit", raw.credit)) if v}
-        old_image = keep.get("image")
-        if isinstance(old_image, dict):
-            image = {**old_image, **image}  # a photo's src and alt added by hand stay
-        fields["image"] = image
+        fields["image"] = {k: v for k, v in (("caption", raw.caption), ("credit", raw.credit)) if v}
+    return fields
+
+
+def written_parts(raw: RawArticle) -> dict[str, str | None]:
+    """The imported parts as a content file holds them once written and read back."""
+    post = frontmatter.loads(front_matter(imported_fields(raw)) + "\n" + raw.body)
+    return imported_parts(post.metadata, post.content)
+
+
+def content_file(
+    raw: RawArticle,
+    config: Config,
+    keep: Mapping[str, Any],
+    kept: Sequence[str] = (),
+    kept_body: str = "",
+) -> str:
+    """The content file's text: imported fields refreshed, hand-set fields from `keep` kept.
+
+    `kept` names imported parts a person edited: those stay as `keep` (and `kept_body`) have
+    them. The digest is of the import itself, so that the edits are still known as edits at the
+    next re-import.
+    """
+    fields = imported_fields(raw)
+    if raw.slug and raw.slug != slugify(raw.title):
+        fields["slug"] = raw.slug
+    fields["topics"] = match_topics(config.topics, raw.title, raw.body)
+    old_image = keep.get("image")
+    if isinstance(old_image, dict):  # a photo's src and alt added by hand stay
+        rest = {k: v for k, v in old_image.items() if k not in ("caption", "credit")}
+        if rest or "image" in fields:
+            fields["image"] = {**rest, **fields.get("image", {})}
+    elif old_image is not None and "image" not in fields:
+        fields["image"] = old_image
     fields["sanitize"] = True
     for name, value in keep.items():
-        if name in HAND_SET or (name not in fields and name != "image"):
+        if name in HAND_SET or (name not in fields and name not in NEVER_KEPT):
             fields[name] = _yaml_ready(value)
-    return front_matter(fields) + "\n" + raw.body
+    for part in kept:
+        _put_back(fields, part, keep)
+    body = kept_body.strip() + "\n" if "body" in kept else raw.body
+    fields["import_digest"] = import_digest(written_parts(raw))
+    return front_matter(_in_order(fields)) + "\n" + body
+
+
+# Never carried over from the old file: imported (refreshed from the raw file) or recomputed.
+NEVER_KEPT = (*IMPORTED_FIELDS, "image", "import_digest")
+FIELD_ORDER = ("title", "date", "updated", "slug", "topics", "summary", "source", "source_url",
+               "author", "image", "draft", "lang", "sanitize")  # fmt: skip
+
+
+def _put_back(fields: dict[str, Any], part: str, keep: Mapping[str, Any]) -> None:
+    """Set one imported part as the person left it in the file."""
+    if part == "body":
+        return
+    if part.startswith("image."):
+        name = part.removeprefix("image.")
+        old_image = keep.get("image")
+        value = old_image.get(name) if isinstance(old_image, dict) else None
+        image = fields.get("image")
+        image = dict(image) if isinstance(image, dict) else {}
+        if value is None:
+            image.pop(name, None)
+        else:
+            image[name] = value
+        if image:
+            fields["image"] = image
+        else:
+            fields.pop("image", None)
+    elif part in keep:
+        fields[part] = _yaml_ready(keep[part])
+    else:
+        fields.pop(part, None)
+
+
+def _in_order(fields: dict[str, Any]) -> dict[str, Any]:
+    """The usual field order, then any other field, then the digest."""
+    known = [name for name in FIELD_ORDER if name in fields]
+    others = [name for name in fields if name not in FIELD_ORDER and name != "import_digest"]
+    ordered = {name: fields[name] for name in (*known, *others)}
+    if "import_digest" in fields:
+        ordered["import_digest"] = fields["import_digest"]
+    return ordered
 
 
 def _yaml_ready(value: Any) -> Any:

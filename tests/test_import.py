@@ -3,7 +3,7 @@ from pathlib import Path
 
 import frontmatter
 import pytest
-from conftest import build_site, write_site
+from conftest import build_site, output_files, write_site
 
 from newsdigest.cli import main
 from newsdigest.config import load_config
@@ -488,3 +488,145 @@ def test_a_sentence_starting_with_by_is_text_not_a_byline(wire: Path) -> None:
     post = imported(wire, "port-closes-for-the-night.md")
     assert "source" not in post and "author" not in post
     assert post.content.startswith("By the time the ships arrived")
+
+
+# Re-imports: a raw file finds the article it became, with or without its original URL.
+
+
+def test_reimporting_a_raw_file_without_url_updates_its_article(wire: Path) -> None:
+    folder = raw_folder(wire.parent, {"person.txt": PERSON_NO_URL})
+    config = load_config(wire)
+    [first] = import_paths(config, [folder]).outcomes
+    assert first.action == "import"
+    assert [o.action for o in import_paths(config, [folder]).outcomes] == ["unchanged"]
+    changed = PERSON_NO_URL.replace("customers share tables", "customers share long tables")
+    (folder / "person.txt").write_text(changed, encoding="utf-8")
+    [again] = import_paths(config, [folder]).outcomes
+    assert (again.action, again.target) == ("update", first.target)
+    assert list((wire / "content").rglob("*.md")) == [first.target]
+    assert "customers share long tables" in imported(wire, first.target.name).content
+
+
+def test_two_copies_of_a_raw_file_without_url_in_one_run_give_one_article(wire: Path) -> None:
+    folder = raw_folder(wire.parent, {"a.txt": PERSON_NO_URL, "b.txt": PERSON_NO_URL})
+    config = load_config(wire)
+    dry = import_paths(config, [folder], dry_run=True)
+    assert [o.action for o in dry.outcomes] == ["import", "unchanged"]
+    report = import_paths(config, [folder])
+    assert [o.action for o in report.outcomes] == ["import", "unchanged"]
+    assert len(list((wire / "content").rglob("*.md"))) == 1
+
+
+def test_a_raw_file_without_url_finds_its_file_after_its_title_was_edited(wire: Path) -> None:
+    folder = raw_folder(wire.parent, {"person.txt": PERSON_NO_URL})
+    config = load_config(wire)
+    [first] = import_paths(config, [folder]).outcomes
+    text = first.target.read_text(encoding="utf-8")
+    first.target.write_text(text.replace("through the blackout", "in the blackout"), "utf-8")
+    [again] = import_paths(config, [folder]).outcomes
+    assert (again.action, again.target, again.kept) == ("kept", first.target, ("title",))
+    assert list((wire / "content").rglob("*.md")) == [first.target]
+
+
+def test_a_raw_file_that_gained_its_url_updates_the_article_it_became(wire: Path) -> None:
+    folder = raw_folder(wire.parent, {"person.txt": PERSON_NO_URL})
+    config = load_config(wire)
+    [first] = import_paths(config, [folder]).outcomes
+    with_url = PERSON_NO_URL + "\nOriginal url: https://news.example/kyiv-cafes-stay-open\n"
+    (folder / "person.txt").write_text(with_url, encoding="utf-8")
+    [again] = import_paths(config, [folder]).outcomes
+    assert (again.action, again.target) == ("update", first.target)
+    assert (
+        imported(wire, first.target.name)["source_url"]
+        == "https://news.example/kyiv-cafes-stay-open"
+    )
+
+
+def test_a_raw_file_without_url_that_matches_two_articles_is_skipped(wire: Path) -> None:
+    first = REUTERS
+    second = REUTERS.replace("reuters.com/business", "reuters.com/world")
+    config = load_config(wire)
+    import_paths(config, [raw_folder(wire.parent, {"1.txt": first, "2.txt": second})])
+    no_url = REUTERS.split("Original url:")[0]
+    (wire.parent / "3.txt").write_text(no_url, encoding="utf-8")
+    [outcome] = import_paths(config, [wire.parent / "3.txt"]).outcomes
+    assert outcome.action == "skip"
+    assert "gas-prices-climb-norway.md" in (outcome.reason or "")
+    assert "gas-prices-climb-norway-2.md" in (outcome.reason or "")
+    assert len(list((wire / "content").rglob("*.md"))) == 2
+
+
+# Hand edits: the import_digest tells what the importer wrote from what a person changed since.
+
+
+def _import_sample(wire: Path) -> tuple[Path, Path]:
+    folder = raw_folder(wire.parent, {"kursk.txt": SAMPLE.read_text(encoding="utf-8")})
+    [outcome] = import_paths(load_config(wire), [folder]).outcomes
+    assert outcome.target is not None
+    return folder, outcome.target
+
+
+def test_an_import_writes_its_digest_and_the_build_neither_warns_nor_shows_it(wire: Path) -> None:
+    _, path = _import_sample(wire)
+    digest = frontmatter.loads(path.read_text(encoding="utf-8"))["import_digest"]
+    assert isinstance(digest, str) and len(digest) == 16
+    report = build_site(wire)
+    assert not [p for p in report.warnings if "import_digest" in str(p)]
+    assert not [name for name, data in output_files(wire).items() if digest.encode() in data]
+
+
+def test_reimport_keeps_hand_edits_to_body_and_source(wire: Path, capsys) -> None:
+    folder, path = _import_sample(wire)
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("source: AFP", "source: Agence France-Presse").replace(
+        "told German newspaper Die Welt.", "told the German daily Die Welt."
+    )
+    path.write_text(edited, encoding="utf-8")
+    assert main(["import", str(folder), "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert "kept your edits to body, source; --force to overwrite" in out
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_reimport_keeps_hand_edits_and_takes_the_raw_files_other_changes(wire: Path) -> None:
+    folder, path = _import_sample(wire)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Die Welt.", "Die Welt on Saturday."), encoding="utf-8")
+    raw = SAMPLE.read_text(encoding="utf-8").replace("By [AFP](#)", "By Jane Doe (AFP)")
+    (folder / "kursk.txt").write_text(raw, encoding="utf-8")
+    [outcome] = import_paths(load_config(wire), [folder]).outcomes
+    assert (outcome.action, outcome.kept) == ("update", ("body",))
+    post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    assert post["author"] == "Jane Doe"  # the raw file's change
+    assert "Die Welt on Saturday." in post.content  # the hand edit
+    [again] = import_paths(load_config(wire), [folder]).outcomes
+    assert (again.action, again.kept) == ("kept", ("body",))  # still known as an edit
+
+
+def test_force_overwrites_hand_edits_but_keeps_hand_set_fields(wire: Path) -> None:
+    folder, path = _import_sample(wire)
+    post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    post["topics"] = ["Kursk offensive"]
+    post["source"] = "Agence France-Presse"
+    post.content = post.content.replace("Die Welt.", "Die Welt on Saturday.")
+    path.write_text(frontmatter.dumps(post) + "\n", encoding="utf-8")
+    assert main(["import", str(folder), "--force", "--site", str(wire)]) == 0
+    again = frontmatter.loads(path.read_text(encoding="utf-8"))
+    assert again["source"] == "AFP" and "Die Welt on Saturday." not in again.content
+    assert again["topics"] == ["Kursk offensive"]
+    assert [o.action for o in import_paths(load_config(wire), [folder]).outcomes] == ["unchanged"]
+
+
+def test_an_older_import_without_digest_is_kept_when_it_differs(wire: Path, capsys) -> None:
+    folder, path = _import_sample(wire)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    old = "".join(line for line in lines if not line.startswith("import_digest:"))
+    path.write_text(old.replace("Die Welt.", "Die Welt on Saturday."), encoding="utf-8")
+    assert main(["import", str(folder), "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert "no import_digest" in out and "--force to overwrite" in out
+    assert "import_digest" not in path.read_text(encoding="utf-8")
+    path.write_text(old, encoding="utf-8")  # as an older import wrote it: safe to update
+    [outcome] = import_paths(load_config(wire), [folder]).outcomes
+    assert outcome.action == "update"
+    assert "import_digest:" in path.read_text(encoding="utf-8")
