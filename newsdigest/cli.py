@@ -287,6 +287,8 @@ def run_import(options: argparse.Namespace) -> int:
         print(f"{verbs[outcome.action]:9} {outcome.source}{target}{reason}")
         for note in outcome.notes:
             print(f"          note: {note}")
+        for line in outcome.preview:
+            print(f"          | {line}".rstrip())
     would = "would be " if options.dry_run else ""
     print(
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "

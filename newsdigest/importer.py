@@ -484,6 +484,7 @@ class Outcome:
     reason: str | None = None
     notes: tuple[str, ...] = ()
     kept: tuple[str, ...] = ()  # imported parts edited by hand, left as the person wrote them
+    preview: tuple[str, ...] = ()  # a dry run's would-be file: front matter, start of the body
 
 
 @dataclass
@@ -781,7 +782,7 @@ def import_one(
         with target.open("x", encoding="utf-8") as handle:
             handle.write(new_text)
     index.add(target, new_text)
-    return Outcome(source, "import", target, notes=notes)
+    return Outcome(source, "import", target, notes=notes, preview=_preview(new_text, dry_run))
 
 
 def reimport(
@@ -823,7 +824,27 @@ def reimport(
     if not dry_run:
         old.path.write_text(new_text, encoding="utf-8")
     index.add(old.path, new_text)
-    return Outcome(source, "update", old.path, reason, notes, kept=edited)
+    return Outcome(
+        source, "update", old.path, reason, notes, kept=edited, preview=_preview(new_text, dry_run)
+    )
+
+
+PREVIEW_BODY_LINES = 5
+PREVIEW_WIDTH = 120  # characters of a body line; paragraphs are one long line each
+
+
+def _preview(text: str, dry_run: bool) -> tuple[str, ...]:
+    """For a dry run: the front matter and the first lines of the body the file would have."""
+    if not dry_run:
+        return ()
+    end = text.index("\n---\n", 3) + len("\n---\n")
+    body = text[end:].lstrip("\n").splitlines()
+    shown = [
+        line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 3] + "..."
+        for line in body[:PREVIEW_BODY_LINES]
+    ]
+    more = len(body) - len(shown)
+    return (*text[:end].splitlines(), *shown, *([f"... ({more} more lines)"] if more else []))
 
 
 def _same_content(text: str, old: ExistingArticle) -> bool:

@@ -630,3 +630,25 @@ def test_an_older_import_without_digest_is_kept_when_it_differs(wire: Path, caps
     [outcome] = import_paths(load_config(wire), [folder]).outcomes
     assert outcome.action == "update"
     assert "import_digest:" in path.read_text(encoding="utf-8")
+
+
+def test_dry_run_shows_the_front_matter_and_the_first_lines_of_the_body(wire: Path, capsys) -> None:
+    assert main(["import", str(SAMPLE), "--dry-run", "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert "title: NATO Chief Backs Ukraine Offensive in Russia's Kursk Region" in out
+    assert "\n          | source: AFP\n" in out and "| import_digest: " in out
+    assert "| Ukraine was fully within its rights to launch" in out
+    assert "| The offensive launched on Aug. 6" in out
+    assert "Chancellor Olaf Scholz" not in out  # only the start of the body
+    assert "| ... (12 more lines)" in out
+
+
+def test_dry_run_of_an_update_shows_what_would_be_written(wire: Path, capsys) -> None:
+    folder, path = _import_sample(wire)
+    raw = SAMPLE.read_text(encoding="utf-8").replace("Ukraine was fully", "Kyiv was fully")
+    (folder / "kursk.txt").write_text(raw, encoding="utf-8")
+    before = path.read_bytes()
+    assert main(["import", str(folder), "--dry-run", "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert "| Kyiv was fully within its rights" in out and "1 would be updated" in out
+    assert path.read_bytes() == before
