@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -35,6 +37,7 @@ from newsdigest.urls import slugify
 # Fields a person sets by hand after an import: a re-import keeps them as they are.
 HAND_SET = ("topics", "summary", "slug", "draft", "lang", "updated", "sanitize")
 RAW_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+MAX_RAW_BYTES = 2 * 1024 * 1024  # a raw article is a few kilobytes of text; past this it is not one
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -502,16 +505,78 @@ class ImportReport:
 def raw_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The files named, and the raw files inside the folders named, in a stable order."""
     for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if (
-                    found.is_file()
-                    and found.suffix.lower() in RAW_SUFFIXES
-                    and not any(is_temporary(part) for part in found.relative_to(path).parts)
-                ):
-                    yield found
-        else:
-            yield path
+        yield from (list_folder(path)[0] if path.is_dir() else [path])
+
+
+def list_folder(folder: Path) -> tuple[list[Path], int]:
+    """The raw files in a folder and its subfolders (sorted), and how many other files it has.
+
+    A raw file is one with a RAW_SUFFIXES name that is not an editor's temporary file; it is
+    listed whatever kind of file it is, so that a FIFO or device named like one is reported.
+    Links to folders are not followed (they could lead in a circle).
+    """
+    found: list[Path] = []
+    others = 0
+    for parent, folders, names in os.walk(folder):
+        here = Path(parent)
+        folders[:] = sorted(name for name in folders if not is_temporary(name))
+        for name in names:
+            if is_temporary(name):
+                continue
+            if Path(name).suffix.lower() in RAW_SUFFIXES:
+                found.append(here / name)
+            else:
+                others += 1
+    return sorted(found), others
+
+
+class Refused(Exception):
+    """A raw file that is not read at all: not a regular file, or too large."""
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_raw(path: Path) -> bytes:
+    """A raw file's bytes; Refused for anything but a regular file of at most MAX_RAW_BYTES.
+
+    The file is checked before it is opened (opening a FIFO waits for a writer, and some
+    devices act when opened), opened without waiting, checked again (it may have been swapped
+    in between), and read no further than the limit, so neither a FIFO nor /dev/zero can hang
+    the import or fill the memory.
+    """
+    _check_regular(os.stat(path).st_mode)
+    descriptor = os.open(path, os.O_RDONLY | _NO_WAIT)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        _check_regular(info.st_mode)
+        if info.st_size > MAX_RAW_BYTES:
+            raise Refused(_too_large(info.st_size))
+        data = handle.read(MAX_RAW_BYTES + 1)
+    if len(data) > MAX_RAW_BYTES:  # it grew while being read
+        raise Refused(_too_large(len(data)))
+    return data
+
+
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+    raise Refused(f"not a regular file ({kind}): only regular files are imported")
+
+
+def _too_large(size: int) -> str:
+    limit = MAX_RAW_BYTES // (1024 * 1024)
+    return f"larger than {limit} MB ({size:,} bytes or more): not a raw article"
 
 
 # What the importer writes and a re-import refreshes; `import_digest` fingerprints these parts.
@@ -739,7 +804,9 @@ def import_one(
     force: bool = False,
 ) -> Outcome:
     try:
-        text = source.read_bytes().decode("utf-8")
+        text = read_raw(source).decode("utf-8")
+    except Refused as refused:
+        return Outcome(source, "skip", reason=str(refused))
     except FileNotFoundError:
         return Outcome(source, "skip", reason="no such file")
     except UnicodeDecodeError as error:

@@ -1,3 +1,5 @@
+import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -7,7 +9,13 @@ from conftest import build_site, output_files, write_site
 
 from newsdigest.cli import main
 from newsdigest.config import load_config
-from newsdigest.importer import import_paths, parse_date, read_byline, slug_from_url
+from newsdigest.importer import (
+    MAX_RAW_BYTES,
+    import_paths,
+    parse_date,
+    read_byline,
+    slug_from_url,
+)
 
 SAMPLE = Path(__file__).parent / "fixtures" / "raw" / "afp-kursk.txt"
 SAMPLE_URL = (
@@ -652,3 +660,54 @@ def test_dry_run_of_an_update_shows_what_would_be_written(wire: Path, capsys) ->
     out = capsys.readouterr().out
     assert "| Kyiv was fully within its rights" in out and "1 would be updated" in out
     assert path.read_bytes() == before
+
+
+# Only regular files are read, and only up to MAX_RAW_BYTES.
+
+
+def _main_within(argv: list[str], seconds: float, fifo: Path | None = None) -> int | None:
+    """main(argv), or None when it does not finish in time (a reader stuck on a FIFO)."""
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(main(argv)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive() and fifo is not None:  # let the stuck reader go: a writer that closes
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(seconds)
+        return None
+    return result[0] if result else None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_import_refuses_a_fifo_named_on_the_command_line(wire: Path, capsys) -> None:
+    fifo = wire.parent / "pipe.txt"
+    os.mkfifo(fifo)
+    assert _main_within(["import", str(fifo), "--site", str(wire)], 10, fifo) == 1
+    out = capsys.readouterr().out
+    assert f"skipped   {fifo}: not a regular file (a named pipe)" in out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_import_refuses_a_fifo_in_a_folder_and_imports_the_rest(wire: Path, capsys) -> None:
+    folder = raw_folder(wire.parent, {"a.txt": REUTERS})
+    os.mkfifo(folder / "b.txt")
+    assert _main_within(["import", str(folder), "--site", str(wire)], 10, folder / "b.txt") == 1
+    out = capsys.readouterr().out
+    assert f"{folder / 'b.txt'}: not a regular file (a named pipe)" in out
+    assert "1 imported, 0 updated, 0 unchanged, 1 skipped" in out
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_import_refuses_dev_zero(wire: Path, capsys) -> None:
+    assert main(["import", "/dev/zero", "--site", str(wire)]) == 1
+    out = capsys.readouterr().out
+    assert "skipped   /dev/zero: not a regular file (a character device)" in out
+
+
+def test_an_oversize_raw_file_is_reported_and_skipped(wire: Path, capsys) -> None:
+    big = REUTERS.replace("traders said.", "traders said. " + "x" * MAX_RAW_BYTES)
+    folder = raw_folder(wire.parent, {"big.txt": big, "small.txt": DPA_NO_DATE_LINE})
+    assert main(["import", str(folder), "--site", str(wire)]) == 1
+    out = capsys.readouterr().out
+    assert f"skipped   {folder / 'big.txt'}: larger than 2 MB" in out
+    assert "1 imported, 0 updated, 0 unchanged, 1 skipped" in out
