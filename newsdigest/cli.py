@@ -270,9 +270,12 @@ def run_new(options: argparse.Namespace) -> int:
 
 
 def run_import(options: argparse.Namespace) -> int:
-    from newsdigest.importer import import_paths
+    from newsdigest.importer import RAW_SUFFIXES, import_paths
 
     config = config_from(options)
+    for path in options.paths:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
     report = import_paths(config, options.paths, dry_run=options.dry_run, force=options.force)
     verbs = {
         "import": "new",
@@ -289,6 +292,11 @@ def run_import(options: argparse.Namespace) -> int:
             print(f"          note: {note}")
         for line in outcome.preview:
             print(f"          | {line}".rstrip())
+    kinds = ", ".join(RAW_SUFFIXES[:-1]) + " or " + RAW_SUFFIXES[-1]
+    for listing in report.folders:
+        if not listing.raw_files:
+            others = f"; {listing.other_files} other files ignored" if listing.other_files else ""
+            print(f"nothing to import: no {kinds} files in {listing.folder}{others}")
     would = "would be " if options.dry_run else ""
     print(
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "

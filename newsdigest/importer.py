@@ -18,7 +18,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from itertools import combinations
@@ -490,9 +490,19 @@ class Outcome:
     preview: tuple[str, ...] = ()  # a dry run's would-be file: front matter, start of the body
 
 
+@dataclass(frozen=True)
+class FolderListing:
+    """A folder named on the command line: how many raw and other files it holds."""
+
+    folder: Path
+    raw_files: int
+    other_files: int
+
+
 @dataclass
 class ImportReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    folders: list[FolderListing] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -500,12 +510,6 @@ class ImportReport:
     @property
     def failed(self) -> bool:
         return self.count("skip") > 0
-
-
-def raw_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the raw files inside the folders named, in a stable order."""
-    for path in paths:
-        yield from (list_folder(path)[0] if path.is_dir() else [path])
 
 
 def list_folder(folder: Path) -> tuple[list[Path], int]:
@@ -786,9 +790,17 @@ def import_paths(
     force: overwrite the imported fields and body of a file even when a person edited them.
     """
     report = ImportReport()
+    sources: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found, others = list_folder(path)
+            report.folders.append(FolderListing(path, len(found), others))
+            sources.extend(found)
+        else:
+            sources.append(path)
     index = ContentIndex.load(config.content_dir, config.tz)
     claimed: set[Path] = index.paths
-    for source in raw_files(paths):
+    for source in sources:
         outcome = import_one(config, source, index, claimed, dry_run=dry_run, force=force)
         report.outcomes.append(outcome)
     return report
@@ -845,9 +857,12 @@ def import_one(
     keep = {"slug": target.stem} if target.stem != raw.slug else {}  # a second file, a second URL
     new_text = content_file(raw, config, keep=keep)
     if not dry_run:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(new_text)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("x", encoding="utf-8") as handle:
+                handle.write(new_text)
+        except OSError as error:
+            return Outcome(source, "skip", reason=_cannot_write(target, config, error), notes=notes)
     index.add(target, new_text)
     return Outcome(source, "import", target, notes=notes, preview=_preview(new_text, dry_run))
 
@@ -889,7 +904,12 @@ def reimport(
             source, "kept" if edited else "unchanged", old.path, reason, notes, kept=edited
         )
     if not dry_run:
-        old.path.write_text(new_text, encoding="utf-8")
+        try:
+            old.path.write_text(new_text, encoding="utf-8")
+        except OSError as error:
+            return Outcome(
+                source, "skip", reason=_cannot_write(old.path, config, error), notes=notes
+            )
     index.add(old.path, new_text)
     return Outcome(
         source, "update", old.path, reason, notes, kept=edited, preview=_preview(new_text, dry_run)
@@ -918,6 +938,11 @@ def _same_content(text: str, old: ExistingArticle) -> bool:
     """Whether text holds the same fields and body as old, however differently written."""
     post = frontmatter.loads(text)
     return post.metadata == old.meta and post.content == old.body
+
+
+def _cannot_write(path: Path, config: Config, error: OSError) -> str:
+    shown = path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path
+    return f"cannot write {shown.as_posix()}: {error.strerror or error}"
 
 
 def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:

@@ -711,3 +711,54 @@ def test_an_oversize_raw_file_is_reported_and_skipped(wire: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert f"skipped   {folder / 'big.txt'}: larger than 2 MB" in out
     assert "1 imported, 0 updated, 0 unchanged, 1 skipped" in out
+
+
+# Exit status: 1 when a file was skipped, 2 for a bad command line, never a traceback.
+
+
+def test_empty_binary_and_non_utf8_files_are_skipped_with_a_reason(wire: Path, capsys) -> None:
+    folder = raw_folder(wire.parent, {"a-empty.txt": "", "b-blank.txt": "\n \n\t\n"})
+    (folder / "c-latin1.txt").write_bytes("# Café\n\nAugust 31, 2024\n\nThé.\n".encode("latin-1"))
+    (folder / "d-binary.md").write_bytes(bytes(range(256)) * 4)
+    (folder / "e-nul.txt").write_bytes(b"# Title\n\nAugust 31, 2024\n\nText\0\n")
+    (folder / "f-bom.txt").write_bytes(b"\xef\xbb\xbf")
+    code = main(["import", str(folder), "--site", str(wire)])
+    out = capsys.readouterr().out
+    assert code == 1
+    reasons = {line.split(": ", 1)[0].split("/")[-1]: line for line in out.splitlines()}
+    assert "the file is empty" in reasons["a-empty.txt"]
+    assert "the file is empty" in reasons["b-blank.txt"]
+    assert "not UTF-8 text (byte 5)" in reasons["c-latin1.txt"]
+    assert "not UTF-8" in reasons["d-binary.md"]
+    assert "a binary file" in reasons["e-nul.txt"]
+    assert "the file is empty" in reasons["f-bom.txt"]
+    assert "0 imported, 0 updated, 0 unchanged, 6 skipped" in out
+
+
+def test_a_title_that_gives_no_file_name_is_skipped(wire: Path, capsys) -> None:
+    folder = raw_folder(wire.parent, {"q.txt": "# ???\n\nAugust 31, 2024\n\nText.\n"})
+    assert main(["import", str(folder), "--site", str(wire)]) == 1
+    assert "no file name can be made from the title '???'" in capsys.readouterr().out
+
+
+def test_a_folder_without_raw_files_says_so(wire: Path, capsys) -> None:
+    folder = raw_folder(wire.parent, {"page.html": "<p>hi</p>", "notes.doc": "x"})
+    assert main(["import", str(folder), "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert f"nothing to import: no .txt, .md, .markdown or .text files in {folder}" in out
+    assert "2 other files ignored" in out
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(wire: Path, capsys) -> None:
+    missing = wire.parent / "no-such-folder"
+    assert main(["import", str(missing), str(SAMPLE), "--site", str(wire)]) == 2
+    captured = capsys.readouterr()
+    assert f"newsdigest: error: {missing} does not exist" in captured.err
+    assert not (wire / "content").exists()  # nothing was imported
+
+
+def test_a_content_folder_that_cannot_be_written_is_reported_per_file(wire: Path, capsys) -> None:
+    (wire / "content").write_text("not a folder", encoding="utf-8")
+    assert main(["import", str(SAMPLE), "--site", str(wire)]) == 1
+    out = capsys.readouterr().out
+    assert "skipped" in out and "cannot write content/2024/08/" in out
