@@ -285,8 +285,20 @@ def _take_original_url(lines: list[str]) -> tuple[list[str], str | None, str | N
         found = _URL.match((label["rest"] if url_line == index else lines[url_line]).strip())
         if not found:
             return lines[:index] + lines[index + 1 :], None, "'Original url:' without a URL"
-        return lines[:index] + lines[url_line + 1 :], found["url"].rstrip(".,>"), None
+        url = found["url"].rstrip(".,>")
+        if not _readable_url(url):
+            note = f"'Original url:' with a URL that cannot be read: {url}"
+            return lines[:index] + lines[url_line + 1 :], None, note
+        return lines[:index] + lines[url_line + 1 :], url, None
     return lines, None, None
+
+
+def _readable_url(url: str) -> bool:
+    """A URL with a host that urllib can take apart (`https://[::1` and `http://:80` it cannot)."""
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
 
 
 def split_blocks(lines: Sequence[str]) -> list[str]:
@@ -842,7 +854,7 @@ def import_one(
             source, "skip", reason=f"no file name can be made from the title {raw.title!r}",
             notes=notes,
         )  # fmt: skip
-    folder = config.content_dir / f"{raw.published:%Y}" / f"{raw.published:%m}"
+    folder = config.content_dir / f"{raw.published.year:04d}" / f"{raw.published.month:02d}"
     matches = index.match(raw, folder / f"{raw.slug}.md")
     if len(matches) > 1:
         names = ", ".join(str(article.path.relative_to(config.site_dir)) for article in matches)
@@ -958,7 +970,7 @@ def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
 def imported_fields(raw: RawArticle) -> dict[str, Any]:
     """The fields an import writes from the raw file, before topics and hand-set fields."""
     assert raw.published is not None
-    published = raw.published.isoformat() if raw.has_time else f"{raw.published:%Y-%m-%d}"
+    published = raw.published.isoformat() if raw.has_time else raw.published.date().isoformat()
     fields: dict[str, Any] = {"title": raw.title, "date": published}
     for name, value in (
         ("source", raw.source),

@@ -6,13 +6,17 @@ from pathlib import Path
 import frontmatter
 import pytest
 from conftest import build_site, output_files, write_site
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsdigest.cli import main
 from newsdigest.config import load_config
 from newsdigest.importer import (
     MAX_RAW_BYTES,
+    NotAnArticle,
     import_paths,
     parse_date,
+    parse_raw,
     read_byline,
     slug_from_url,
 )
@@ -762,3 +766,61 @@ def test_a_content_folder_that_cannot_be_written_is_reported_per_file(wire: Path
     assert main(["import", str(SAMPLE), "--site", str(wire)]) == 1
     out = capsys.readouterr().out
     assert "skipped" in out and "cannot write content/2024/08/" in out
+
+
+RAW_PIECES = [
+    "# A title", "#", "# ", "By [AFP](#)", "By Jane Doe (Reuters)", "By", "dpa", "(AP)",
+    "August 31, 2024", "February 30, 2024", "31.02.2024", "2024-08-31T25:00:00Z", "0001-01-01",
+    "Published:", "Published: soon", "Caption. **CREDIT**", "**", "Original url:",
+    "Original url: <https://[::1>", "<http://:80/x>", "https://x.example/2024/02/30/a-1234",
+    "text", "lower case text", "```", "~~~", "> quote", "- item", "", " ", "\t", "\ufeff",
+    "\r", "\x00", "é", "Ω" * 3,
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(RAW_PIECES) | st.text(max_size=40), max_size=25))
+def test_any_raw_text_parses_or_is_not_an_article(pieces: list[str]) -> None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        raw = parse_raw("\n".join(pieces), ZoneInfo("America/New_York"))
+    except NotAnArticle:
+        return
+    assert raw.title and raw.body.strip()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(RAW_PIECES), max_size=20) | st.binary(max_size=200).map(list))
+def test_any_raw_file_is_imported_or_skipped_never_a_traceback(wire: Path, pieces: list) -> None:
+    raw = wire.parent / "fuzz.txt"
+    if pieces and isinstance(pieces[0], int):
+        raw.write_bytes(bytes(pieces))
+    else:
+        raw.write_text("\n".join(pieces), encoding="utf-8")
+    for force in (False, True):
+        [outcome] = import_paths(load_config(wire), [raw], force=force).outcomes
+        assert outcome.action in ("import", "update", "unchanged", "kept", "skip")
+        assert outcome.action != "skip" or outcome.reason
+
+
+@pytest.mark.parametrize("url", ["https://[::1/a-story", "http://:80/a-story"])
+def test_an_original_url_that_cannot_be_read_is_a_note(wire: Path, url: str) -> None:
+    text = f"# Ferry service resumes\nSept. 3, 2024\n\nThe ferry sailed.\n\nOriginal url: {url}\n"
+    report = import_paths(load_config(wire), [raw_folder(wire.parent, {"ferry.txt": text})])
+    [outcome] = report.outcomes
+    assert outcome.action == "import"
+    assert f"'Original url:' with a URL that cannot be read: {url}" in outcome.notes
+    post = imported(wire, "ferry-service-resumes.md")
+    assert "source_url" not in post and "source" not in post
+
+
+def test_a_date_in_the_first_millennium_keeps_four_digit_years(wire: Path) -> None:
+    text = "# Ferry service resumes\n0999-01-02\n\nThe ferry sailed.\n"
+    folder = raw_folder(wire.parent, {"ferry.txt": text})
+    [first] = import_paths(load_config(wire), [folder]).outcomes
+    assert first.target == wire / "content/0999/01/ferry-service-resumes.md"
+    assert imported(wire, "ferry-service-resumes.md")["date"] == date(999, 1, 2)
+    assert [o.action for o in import_paths(load_config(wire), [folder]).outcomes] == ["unchanged"]
