@@ -7,8 +7,14 @@ Parsing is line-based and forgiving: what is not recognised is reported per file
 file without a title, a body or a date is skipped.
 
 Imported articles get `sanitize: true`: scraped text may carry HTML that nobody reviewed.
-Re-importing the same `source_url` rewrites that file's imported fields and body but keeps
-every other field a person set by hand (topics, summary, slug, draft, the image's src and alt).
+A re-import finds the article a raw file became (by `source_url`, else by title and day) and
+refreshes its imported fields and body, but keeps every field a person sets by hand (topics,
+summary, slug, draft, the image's src and alt). The `import_digest` field fingerprints what the
+importer wrote, so that imported fields and text a person edited since are kept too (and
+named), unless --force.
+
+Only regular files of at most MAX_RAW_BYTES are read: a FIFO would hang the import and
+/dev/zero would fill the memory.
 """
 
 from __future__ import annotations
@@ -264,8 +270,8 @@ def _describe(raw: RawArticle, joined: int, tz: ZoneInfo) -> None:
         raw.notes.append("no date line")
     if raw.source is None and raw.author is None:
         raw.notes.append("no byline")
-    if raw.source is None and raw.source_url:
-        raw.source = urlsplit(raw.source_url).hostname.removeprefix("www.")  # type: ignore[union-attr]
+    if raw.source is None and raw.source_url:  # a readable URL: it has a host
+        raw.source = (urlsplit(raw.source_url).hostname or "").removeprefix("www.") or None
         raw.notes.append(f"source taken from the URL: {raw.source}")
     if raw.source_url is None:
         raw.notes.append("no original URL")
@@ -573,10 +579,10 @@ def read_raw(path: Path) -> bytes:
         info = os.fstat(handle.fileno())
         _check_regular(info.st_mode)
         if info.st_size > MAX_RAW_BYTES:
-            raise Refused(_too_large(info.st_size))
+            raise Refused(_too_large(f"{info.st_size:,} bytes"))
         data = handle.read(MAX_RAW_BYTES + 1)
     if len(data) > MAX_RAW_BYTES:  # it grew while being read
-        raise Refused(_too_large(len(data)))
+        raise Refused(_too_large("and growing"))
     return data
 
 
@@ -590,9 +596,9 @@ def _check_regular(mode: int) -> None:
     raise Refused(f"not a regular file ({kind}): only regular files are imported")
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: str) -> str:
     limit = MAX_RAW_BYTES // (1024 * 1024)
-    return f"larger than {limit} MB ({size:,} bytes or more): not a raw article"
+    return f"larger than {limit} MB ({size}): a raw article is a few kilobytes of text"
 
 
 # What the importer writes and a re-import refreshes; `import_digest` fingerprints these parts.
@@ -857,7 +863,7 @@ def import_one(
     folder = config.content_dir / f"{raw.published.year:04d}" / f"{raw.published.month:02d}"
     matches = index.match(raw, folder / f"{raw.slug}.md")
     if len(matches) > 1:
-        names = ", ".join(str(article.path.relative_to(config.site_dir)) for article in matches)
+        names = ", ".join(_shown(article.path, config) for article in matches)
         return Outcome(
             source, "skip", notes=notes,
             reason=f"same title and date as {names}: add its 'Original url:' to tell which",
@@ -953,8 +959,13 @@ def _same_content(text: str, old: ExistingArticle) -> bool:
 
 
 def _cannot_write(path: Path, config: Config, error: OSError) -> str:
-    shown = path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path
-    return f"cannot write {shown.as_posix()}: {error.strerror or error}"
+    return f"cannot write {_shown(path, config)}: {error.strerror or error}"
+
+
+def _shown(path: Path, config: Config) -> str:
+    """A content file as messages name it: relative to the site folder."""
+    inside = path.is_relative_to(config.site_dir)
+    return (path.relative_to(config.site_dir) if inside else path).as_posix()
 
 
 def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
@@ -1017,7 +1028,7 @@ def content_file(
     fields["sanitize"] = True
     for name, value in keep.items():
         if name in HAND_SET or (name not in fields and name not in NEVER_KEPT):
-            fields[name] = _yaml_ready(value)
+            fields[name] = _yaml_ready(name, value)
     for part in kept:
         _put_back(fields, part, keep)
     body = kept_body.strip() + "\n" if "body" in kept else raw.body
@@ -1050,7 +1061,7 @@ def _put_back(fields: dict[str, Any], part: str, keep: Mapping[str, Any]) -> Non
         else:
             fields.pop("image", None)
     elif part in keep:
-        fields[part] = _yaml_ready(keep[part])
+        fields[part] = _yaml_ready(part, keep[part])
     else:
         fields.pop(part, None)
 
@@ -1065,8 +1076,26 @@ def _in_order(fields: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def _yaml_ready(value: Any) -> Any:
-    """Dates read back from YAML are written as ISO text again."""
+def _yaml_ready(name: Any, value: Any) -> Any:
+    """A value read back from YAML, ready for front_matter to write again.
+
+    Dates become ISO text again. front_matter writes `date` and `updated` as they are, so that
+    ISO dates stay unquoted; anything else a person put there is written as a JSON string, which
+    YAML reads back as the same text.
+    """
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if name in ("date", "updated") and not _reads_back(name, value):
+        return json.dumps(value if isinstance(value, str) else str(value), ensure_ascii=False)
     return value
+
+
+def _reads_back(name: str, value: Any) -> bool:
+    """Whether `name: value`, written as it is, is YAML that gives the same text again."""
+    try:
+        return (
+            isinstance(value, str)
+            and frontmatter.loads(f"---\n{name}: {value}\n---\n").metadata.get(name) == value
+        )
+    except Exception:  # any YAML error: not as it is, then
+        return False

@@ -824,3 +824,17 @@ def test_a_date_in_the_first_millennium_keeps_four_digit_years(wire: Path) -> No
     assert first.target == wire / "content/0999/01/ferry-service-resumes.md"
     assert imported(wire, "ferry-service-resumes.md")["date"] == date(999, 1, 2)
     assert [o.action for o in import_paths(load_config(wire), [folder]).outcomes] == ["unchanged"]
+
+
+def test_reimport_writes_hand_set_dates_that_are_not_dates_as_valid_yaml(wire: Path) -> None:
+    folder, path = _import_sample(wire)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("date: 2024-08-31\n", 'date: "end of August: tbc"\nupdated: "soon: #2"\n'),
+        encoding="utf-8",
+    )
+    [outcome] = import_paths(load_config(wire), [folder], force=True).outcomes
+    assert outcome.action == "update"
+    post = frontmatter.loads(path.read_text(encoding="utf-8"))
+    assert post["date"] == date(2024, 8, 31)  # forced: the import's date
+    assert post["updated"] == "soon: #2"  # hand-set: kept, and still the same text
