@@ -104,7 +104,9 @@ def make_parser() -> argparse.ArgumentParser:
         "Turn raw wire articles (files or folders) into content files; re-imports update.",
         run_import,
     )
-    import_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="raw files")
+    import_parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="raw files, or folders of them"
+    )
     import_parser.add_argument(
         "--dry-run", action="store_true", help="write nothing; show what would be written"
     )

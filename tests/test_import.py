@@ -838,3 +838,17 @@ def test_reimport_writes_hand_set_dates_that_are_not_dates_as_valid_yaml(wire: P
     post = frontmatter.loads(path.read_text(encoding="utf-8"))
     assert post["date"] == date(2024, 8, 31)  # forced: the import's date
     assert post["updated"] == "soon: #2"  # hand-set: kept, and still the same text
+
+
+def test_an_edit_where_the_raw_file_changed_too_keeps_the_whole_file(wire: Path, capsys) -> None:
+    folder, path = _import_sample(wire)
+    edited = path.read_text(encoding="utf-8").replace("Die Welt.", "Die Welt on Saturday.")
+    path.write_text(edited, encoding="utf-8")
+    raw = SAMPLE.read_text(encoding="utf-8")
+    raw = raw.replace("Die Welt.", "Die Welt, on Saturday.").replace("By [AFP](#)", "By AP")
+    (folder / "kursk.txt").write_text(raw, encoding="utf-8")
+    assert main(["import", str(folder), "--site", str(wire)]) == 0
+    out = capsys.readouterr().out
+    assert "kept the file as it is (body, source would change)" in out
+    assert "the raw file changed in the same places; --force to overwrite" in out
+    assert path.read_text(encoding="utf-8") == edited
