@@ -110,9 +110,16 @@ def make_parser() -> argparse.ArgumentParser:
         "Turn raw wire articles (files or folders) into content files; re-imports update.",
         run_import,
     )
-    import_parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="raw files")
+    import_parser.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="raw files, or folders of them"
+    )
     import_parser.add_argument(
         "--dry-run", action="store_true", help="write nothing; show what would be written"
+    )
+    import_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite imported fields and text even where they were edited by hand",
     )
 
     check_parser = command(
@@ -284,21 +291,38 @@ def run_new(options: argparse.Namespace) -> int:
 
 
 def run_import(options: argparse.Namespace) -> int:
-    from newsdigest.importer import import_paths
+    from newsdigest.importer import RAW_SUFFIXES, import_paths
 
     config = config_from(options)
-    report = import_paths(config, options.paths, dry_run=options.dry_run)
-    verbs = {"import": "new", "update": "updated", "unchanged": "unchanged", "skip": "skipped"}
+    for path in options.paths:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
+    report = import_paths(config, options.paths, dry_run=options.dry_run, force=options.force)
+    verbs = {
+        "import": "new",
+        "update": "updated",
+        "unchanged": "unchanged",
+        "kept": "kept",
+        "skip": "skipped",
+    }
     for outcome in report.outcomes:
         target = f" -> {shown(outcome.target, config)}" if outcome.target else ""
         reason = f": {outcome.reason}" if outcome.reason else ""
         print(f"{verbs[outcome.action]:9} {outcome.source}{target}{reason}")
         for note in outcome.notes:
             print(f"          note: {note}")
+        for line in outcome.preview:
+            print(f"          | {line}".rstrip())
+    kinds = ", ".join(RAW_SUFFIXES[:-1]) + " or " + RAW_SUFFIXES[-1]
+    for listing in report.folders:
+        if not listing.raw_files:
+            others = f"; {listing.other_files} other files ignored" if listing.other_files else ""
+            print(f"nothing to import: no {kinds} files in {listing.folder}{others}")
     would = "would be " if options.dry_run else ""
     print(
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "
         f"{report.count('unchanged')} unchanged, {report.count('skip')} skipped"
+        + (f", {report.count('kept')} kept as edited by hand" if report.count("kept") else "")
         + (" (dry run: nothing written)" if options.dry_run else "")
     )
     return 1 if report.failed else 0

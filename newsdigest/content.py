@@ -38,6 +38,7 @@ FIELDS = (
     "draft",
     "lang",
     "sanitize",
+    "import_digest",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240

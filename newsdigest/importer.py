@@ -1,21 +1,33 @@
 """`import`: raw scraped wire articles (SPEC section 8) into content files with front matter.
 
-A raw article is a title line, a byline and a date line in either order, an optional photo
-caption whose credit is bold at its end, paragraphs (a scraper may have split one mid-sentence),
-and `Original url:` with the URL. Parsing is line-based and forgiving: what is not recognised is
-reported per file, and only a file without a title or a body is skipped.
+A raw article is a header (a `# Title` line, a byline, a date line and an optional photo caption
+whose credit is bold at its end, in any order, with or without blank lines between them),
+paragraphs (a scraper may have split one mid-sentence), and `Original url:` with the URL.
+Parsing is line-based and forgiving: what is not recognised is reported per file, and only a
+file without a title, a body or a date is skipped.
 
 Imported articles get `sanitize: true`: scraped text may carry HTML that nobody reviewed.
-Re-importing the same `source_url` rewrites that file's imported fields and body but keeps
-every other field a person set by hand (topics, summary, slug, draft, the image's src and alt).
+A re-import finds the article a raw file became (by `source_url`, else by title and day) and
+refreshes its imported fields and body, but keeps every field a person sets by hand (topics,
+summary, slug, draft, the image's src and alt). The `import_digest` field fingerprints what the
+importer wrote, so that imported fields and text a person edited since are kept too (and
+named), unless --force.
+
+Only regular files of at most MAX_RAW_BYTES are read: a FIFO would hang the import and
+/dev/zero would fill the memory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import stat
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +43,7 @@ from newsdigest.urls import slugify
 # Fields a person sets by hand after an import: a re-import keeps them as they are.
 HAND_SET = ("topics", "summary", "slug", "draft", "lang", "updated", "sanitize")
 RAW_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+MAX_RAW_BYTES = 2 * 1024 * 1024  # a raw article is a few kilobytes of text; past this it is not one
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -74,17 +87,45 @@ AGENCIES = {
     "anadolu": "Anadolu",
 }
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)?"
-_CLOCK = r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?\s?m\.?)?)?"
+# A time of day, and a zone when it is UTC or a numeric offset (`EST` and the like are ambiguous).
+_ZONE = r"(?:\s*(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}))?"
+_CLOCK = (
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?\s?m\.?)?" + _ZONE + ")?"
+)
 _DATE_FORMS = [
     re.compile(_WEEKDAY + r"(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+"
                r"(?P<year>\d{4})" + _CLOCK, re.IGNORECASE),
     re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>[a-z]+)\.?,?"
                r"\s+(?P<year>\d{4})" + _CLOCK, re.IGNORECASE),
+    # 3.9.2024 and 03.09.2024: day first, as everywhere that writes dates with dots.
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})" + _CLOCK,
+               re.IGNORECASE),
+    # ISO 8601: 2024-09-03, 2024-09-03 08:00, 2024-09-03T08:00:00.000Z, ...+02:00
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
-               r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?P<ampm>)?)?", re.IGNORECASE),
+               r"(?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
+               + _ZONE + ")?", re.IGNORECASE),
 ]  # fmt: skip
-_DATE_LABEL = re.compile(r"^(?:published|posted|date|updated)\s*:?\s*", re.IGNORECASE)
+# `Published: ...`; the colon makes it a date line even when the date cannot be read.
+_DATE_LABEL = re.compile(
+    r"^(?:published|posted|date|updated|last\s+updated)\b(?:\s+on\b)?\s*(?P<colon>:)?\s*",
+    re.IGNORECASE,
+)
 _BYLINE = re.compile(r"^by\s+(?P<who>.+)$", re.IGNORECASE)
+_BRACKETED_OUTLET = re.compile(r"(?P<person>[^()]*?)\s*\((?P<outlet>[^()]+)\)")
+# Where a byline may end and a date begin: `By Jane Doe | Sept. 3, 2024`.
+_BYLINE_DATE_SEPARATOR = re.compile(r"\s*(?:[,|·•]|\s[-–—]\s)\s*")
+# Words that may start in lower case in a byline; any other such word makes the line text.
+_BYLINE_LOWER_WORDS = frozenset(
+    {"and", "for", "of", "the", "in", "at", "with", "staff", "reporter", "reporters",
+     "correspondent", "correspondents", "writer", "de", "del", "della", "di", "da", "das", "dos",
+     "du", "van", "von", "der", "den", "ten", "la", "le", "el", "al", "bin", "ibn", "y", "e",
+     "und"}
+)  # fmt: skip
+MAX_BYLINE_WORDS = 16
+MAX_HEADER_LINE = 500  # characters; a longer line is text (and long lines make regexes slow)
+_HEADING = re.compile(r"^#{1,6}\s")
+_ATX_CLOSE = re.compile(r"\s+#+\s*$")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ORIGINAL_URL = re.compile(r"^(?:original\s+url|source\s+url|original)\s*:\s*(?P<rest>.*)$", re.I)
 _URL = re.compile(r"<?(?:\[[^\]]*\]\()?(?P<url>https?://[^\s<>)]+)")
@@ -127,41 +168,91 @@ def parse_raw(text: str, tz: ZoneInfo) -> RawArticle:
     """Read one raw article; raise NotAnArticle when there is no title or no body."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
     lines, source_url, url_note = _take_original_url(lines)
-    blocks = split_blocks(lines)
-    if not blocks:
+    if not any(line.strip() for line in lines):
         raise NotAnArticle("the file is empty")
-    first = blocks[0]
-    plain_title = not first.startswith("#") and (
-        "\n" in first or len(first) > 300 or _BYLINE.match(first) or parse_date(first, tz)
-    )
-    title = _strip_markdown(first.lstrip("#").strip())
-    if plain_title or not title or "\n" in first:
-        raise NotAnArticle("no title: the first line should be '# Title'")
-    raw = RawArticle(title=title, body="", source_url=source_url)
+    raw = RawArticle(title="", body="", source_url=source_url)
     if url_note:
         raw.notes.append(url_note)
-    rest = blocks[1:]
-    while rest:  # byline and date, in either order, before the text
-        block = rest[0]
-        who = _BYLINE.match(block)
-        when = parse_date(_DATE_LABEL.sub("", block), tz) if "\n" not in block else None
-        if who and raw.source is None and raw.author is None:
-            raw.source, raw.author = read_byline(who.group("who"))
-        elif when and raw.published is None:
-            raw.published, raw.has_time = when
-        else:
-            break
-        rest = rest[1:]
-    if rest and (caption := _CAPTION.match(rest[0])) and "\n" not in rest[0].strip():
-        raw.caption = caption.group("caption").strip() or None
-        raw.credit = caption.group("credit").strip()
-        rest = rest[1:]
-    paragraphs, joined = rejoin_split_paragraphs(rest)
+    start = read_header(lines, raw, tz)
+    if not raw.title:
+        raise NotAnArticle(
+            "no title: the file should start with a '# Title' line "
+            "(the byline, date and photo caption may come before or after it)"
+        )
+    paragraphs, joined = rejoin_split_paragraphs(split_blocks(lines[start:]))
     if not paragraphs:
         raise NotAnArticle("no body: no paragraphs after the title, byline and date")
     raw.body = "\n\n".join(paragraphs) + "\n"
     _describe(raw, joined, tz)
     return raw
+
+
+def read_header(lines: Sequence[str], raw: RawArticle, tz: ZoneInfo) -> int:
+    """Fill raw's title, byline, date and caption from the header; return where the text starts.
+
+    The header is the run of lines at the top that are each a title (`# ...`), a byline, a date
+    or a photo caption, in any order and with or without blank lines between them. The first
+    line that is none of these (or repeats one already read) starts the text.
+    """
+    for index, line in enumerate(lines):
+        if line.strip() and not _take_header_line(line.strip(), raw, tz):
+            return index
+    return len(lines)
+
+
+def _take_header_line(line: str, raw: RawArticle, tz: ZoneInfo) -> bool:
+    """Read one header line into raw; False when it is not a header line raw still lacks."""
+    if len(line) > MAX_HEADER_LINE:
+        return False
+    if line.startswith("#"):
+        title = _strip_markdown(_ATX_CLOSE.sub("", line.lstrip("#")).strip())
+        if raw.title or not title or not _HEADING.match(line):
+            return False
+        raw.title = title
+        return True
+    labelled = _DATE_LABEL.match(line)
+    byline = _BYLINE.match(line)
+    if byline:
+        who, when = split_trailing_date(byline["who"], tz)
+        if not looks_like_byline(who):  # `By the time the ships arrived, ...` is text
+            return False
+        return _take_byline(read_byline(who), raw) and (when is None or _take_date(when, raw))
+    if agency(_strip_markdown(line).strip("() ")):
+        return _take_byline((agency(_strip_markdown(line).strip("() ")), None), raw)
+    when = read_date_line(line[labelled.end() :] if labelled else line, tz)
+    if when is not None:
+        return _take_date(when, raw)
+    if labelled and labelled["colon"]:  # `Published: yesterday`: a date line nobody can read
+        raw.notes.append(f"could not read the date line {line!r}")
+        return True
+    caption = _CAPTION.match(line)
+    if caption and raw.caption is None and raw.credit is None:
+        raw.caption = caption["caption"].strip() or None
+        raw.credit = caption["credit"].strip()
+        return True
+    return False
+
+
+def _take_byline(byline: tuple[str | None, str | None], raw: RawArticle) -> bool:
+    """Fill the source and author still missing; `By Jane Doe` then `Reuters` gives both."""
+    source, author = byline
+    fills = (source and raw.source is None) or (author and raw.author is None)
+    if not fills or (source and raw.source) or (author and raw.author):
+        return False
+    raw.source = raw.source or source
+    raw.author = raw.author or author
+    return True
+
+
+def _take_date(when: DateLine, raw: RawArticle) -> bool:
+    if when.published is None:
+        raw.notes.append(f"{when.text!r} is not a real date: the date line was ignored")
+        return True
+    if raw.published is not None:
+        raw.notes.append(f"a second date line {when.text!r} was ignored")
+        return True
+    raw.published, raw.has_time = when.published, when.has_time
+    return True
 
 
 def _describe(raw: RawArticle, joined: int, tz: ZoneInfo) -> None:
@@ -179,8 +270,8 @@ def _describe(raw: RawArticle, joined: int, tz: ZoneInfo) -> None:
         raw.notes.append("no date line")
     if raw.source is None and raw.author is None:
         raw.notes.append("no byline")
-    if raw.source is None and raw.source_url:
-        raw.source = urlsplit(raw.source_url).hostname.removeprefix("www.")  # type: ignore[union-attr]
+    if raw.source is None and raw.source_url:  # a readable URL: it has a host
+        raw.source = (urlsplit(raw.source_url).hostname or "").removeprefix("www.") or None
         raw.notes.append(f"source taken from the URL: {raw.source}")
     if raw.source_url is None:
         raw.notes.append("no original URL")
@@ -200,8 +291,20 @@ def _take_original_url(lines: list[str]) -> tuple[list[str], str | None, str | N
         found = _URL.match((label["rest"] if url_line == index else lines[url_line]).strip())
         if not found:
             return lines[:index] + lines[index + 1 :], None, "'Original url:' without a URL"
-        return lines[:index] + lines[url_line + 1 :], found["url"].rstrip(".,>"), None
+        url = found["url"].rstrip(".,>")
+        if not _readable_url(url):
+            note = f"'Original url:' with a URL that cannot be read: {url}"
+            return lines[:index] + lines[url_line + 1 :], None, note
+        return lines[:index] + lines[url_line + 1 :], url, None
     return lines, None, None
+
+
+def _readable_url(url: str) -> bool:
+    """A URL with a host that urllib can take apart (`https://[::1` and `http://:80` it cannot)."""
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
 
 
 def split_blocks(lines: Sequence[str]) -> list[str]:
@@ -248,9 +351,22 @@ def _continues(previous: str, block: str) -> bool:
     return first.isalpha() and first.islower()
 
 
-def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
-    """A date line in a common English form, as an aware datetime and whether it had a time."""
-    text = text.strip().rstrip(".")
+@dataclass(frozen=True)
+class DateLine:
+    """A line that has the shape of a date; `published` is None when no such day exists."""
+
+    text: str
+    published: datetime | None
+    has_time: bool
+
+
+def read_date_line(text: str, tz: ZoneInfo) -> DateLine | None:
+    """A date in a common form, as an aware datetime in the site's time zone; None if not a date.
+
+    A time with `Z`, `UTC`, `GMT` or an offset is moved to the site's time zone; a time without
+    one is taken as the site's local time.
+    """
+    text = text.strip().rstrip(".").strip()
     for form in _DATE_FORMS:
         found = form.fullmatch(text)
         if not found:
@@ -259,23 +375,64 @@ def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
         number = int(month) if month.isdigit() else MONTHS.get(month.lower())
         if number is None:
             continue
+        parts = found.groupdict()
+        has_time = parts["hour"] is not None
         try:
-            day = date(int(found["year"]), number, int(found["day"]))
-            clock = time(0, 0)
-            if found["hour"] is not None:
-                hour = int(found["hour"]) % 12 if found["ampm"] else int(found["hour"])
-                if found["ampm"] and found["ampm"].lower().startswith("p"):
-                    hour += 12
-                clock = time(hour, int(found["minute"]))
-        except ValueError:
-            return None
-        return datetime.combine(day, clock, tzinfo=tz), found["hour"] is not None
+            published = _datetime(parts, number, tz)
+        except (ValueError, OverflowError):  # February 30, 25:00, a year past 9999
+            return DateLine(text, None, has_time)
+        return DateLine(text, published, has_time)
     return None
 
 
+def _datetime(parts: dict[str, str | None], month: int, tz: ZoneInfo) -> datetime:
+    day = date(int(parts["year"] or 0), month, int(parts["day"] or 0))
+    clock = time(0, 0)
+    if parts["hour"] is not None:
+        hour = int(parts["hour"])
+        ampm = (parts.get("ampm") or "").lower()
+        if ampm:
+            if not 1 <= hour <= 12:
+                raise ValueError("hour out of range for a.m./p.m.")
+            hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+        clock = time(hour, int(parts["minute"] or 0), int(parts.get("second") or 0))
+    zone = (parts.get("zone") or "").lower()
+    if not zone:
+        return datetime.combine(day, clock, tzinfo=tz)
+    if zone in ("z", "utc", "gmt"):
+        offset = UTC
+    else:
+        sign = -1 if zone[0] == "-" else 1
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        offset = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return datetime.combine(day, clock, tzinfo=offset).astimezone(tz)
+
+
+def parse_date(text: str, tz: ZoneInfo) -> tuple[datetime, bool] | None:
+    """A date line as an aware datetime and whether it had a time; None if not a real date."""
+    found = read_date_line(text, tz)
+    if found is None or found.published is None:
+        return None
+    return found.published, found.has_time
+
+
+def split_trailing_date(text: str, tz: ZoneInfo) -> tuple[str, DateLine | None]:
+    """`Jane Doe | Sept. 3, 2024` -> ("Jane Doe", that date); text without a date as it is."""
+    for separator in _BYLINE_DATE_SEPARATOR.finditer(text):
+        when = read_date_line(text[separator.end() :], tz)
+        if when is not None and separator.start() > 0:
+            return text[: separator.start()], when
+    return text, None
+
+
 def read_byline(text: str) -> tuple[str | None, str | None]:
-    """(source, author) from `[AFP](#)`, `Jane Doe`, `Jane Doe, Reuters` or `Jane Doe for AP`."""
+    """(source, author) from `[AFP](#)`, `Jane Doe`, `Jane Doe, Reuters`, `Jane Doe (Reuters)`
+    or `Jane Doe for AP`."""
     who = _strip_markdown(text).strip().rstrip(".")
+    bracketed = _BRACKETED_OUTLET.fullmatch(who)
+    if bracketed:
+        person, outlet = bracketed["person"].strip(" ,"), bracketed["outlet"].strip()
+        return agency(outlet) or outlet, person or None
     parts = re.split(r"\s*(?:,|\||/|\s[-–—]\s|\sfor\s)\s*", who, maxsplit=1)
     if len(parts) == 2 and parts[1]:
         person, outlet = parts
@@ -285,6 +442,14 @@ def read_byline(text: str) -> tuple[str | None, str | None]:
     if agency(who) or _looks_like_outlet(text, who):
         return agency(who) or who, None
     return None, who or None
+
+
+def looks_like_byline(who: str) -> bool:
+    """Names, agencies and joining words only: `Jane Doe and John Roe for AP`, not a sentence."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", _strip_markdown(who))
+    return 0 < len(words) <= MAX_BYLINE_WORDS and all(
+        word[0].isupper() or word.lower() in _BYLINE_LOWER_WORDS or agency(word) for word in words
+    )
 
 
 def agency(name: str) -> str | None:
@@ -330,20 +495,32 @@ def match_topics(topics: Sequence[TopicSettings], title: str, body: str) -> list
     return found
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
     """What happened to one raw file."""
 
     source: Path
-    action: str  # "import", "update", "unchanged", "skip"
+    action: str  # "import", "update", "unchanged", "kept", "skip"
     target: Path | None = None
     reason: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # imported parts edited by hand, left as the person wrote them
+    preview: tuple[str, ...] = ()  # a dry run's would-be file: front matter, start of the body
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    """A folder named on the command line: how many raw and other files it holds."""
+
+    folder: Path
+    raw_files: int
+    other_files: int
 
 
 @dataclass
 class ImportReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    folders: list[FolderListing] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -353,66 +530,313 @@ class ImportReport:
         return self.count("skip") > 0
 
 
-def raw_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the raw files inside the folders named, in a stable order."""
-    for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if (
-                    found.is_file()
-                    and found.suffix.lower() in RAW_SUFFIXES
-                    and not any(is_temporary(part) for part in found.relative_to(path).parts)
-                ):
-                    yield found
-        else:
-            yield path
+def list_folder(folder: Path) -> tuple[list[Path], int]:
+    """The raw files in a folder and its subfolders (sorted), and how many other files it has.
+
+    A raw file is one with a RAW_SUFFIXES name that is not an editor's temporary file; it is
+    listed whatever kind of file it is, so that a FIFO or device named like one is reported.
+    Links to folders are not followed (they could lead in a circle).
+    """
+    found: list[Path] = []
+    others = 0
+    for parent, folders, names in os.walk(folder):
+        here = Path(parent)
+        folders[:] = sorted(name for name in folders if not is_temporary(name))
+        for name in names:
+            if is_temporary(name):
+                continue
+            if Path(name).suffix.lower() in RAW_SUFFIXES:
+                found.append(here / name)
+            else:
+                others += 1
+    return sorted(found), others
 
 
-def existing_by_source_url(content_dir: Path) -> dict[str, Path]:
-    """Content files by their `source_url`, so that a re-import finds its earlier file."""
-    found: dict[str, Path] = {}
-    if not content_dir.is_dir():
-        return found
-    for path in sorted(content_dir.rglob("*.md")):
+class Refused(Exception):
+    """A raw file that is not read at all: not a regular file, or too large."""
+
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_raw(path: Path) -> bytes:
+    """A raw file's bytes; Refused for anything but a regular file of at most MAX_RAW_BYTES.
+
+    The file is checked before it is opened (opening a FIFO waits for a writer, and some
+    devices act when opened), opened without waiting, checked again (it may have been swapped
+    in between), and read no further than the limit, so neither a FIFO nor /dev/zero can hang
+    the import or fill the memory.
+    """
+    _check_regular(os.stat(path).st_mode)
+    descriptor = os.open(path, os.O_RDONLY | _NO_WAIT)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        _check_regular(info.st_mode)
+        if info.st_size > MAX_RAW_BYTES:
+            raise Refused(_too_large(f"{info.st_size:,} bytes"))
+        data = handle.read(MAX_RAW_BYTES + 1)
+    if len(data) > MAX_RAW_BYTES:  # it grew while being read
+        raise Refused(_too_large("and growing"))
+    return data
+
+
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _check_regular(mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+    raise Refused(f"not a regular file ({kind}): only regular files are imported")
+
+
+def _too_large(size: str) -> str:
+    limit = MAX_RAW_BYTES // (1024 * 1024)
+    return f"larger than {limit} MB ({size}): a raw article is a few kilobytes of text"
+
+
+# What the importer writes and a re-import refreshes; `import_digest` fingerprints these parts.
+IMPORTED_FIELDS = ("title", "date", "source", "source_url", "author")
+IMPORTED_PARTS = (*IMPORTED_FIELDS, "image.caption", "image.credit", "body")
+DIGEST_LENGTH = 16  # hex digits of sha256: plenty to tell an edit from the import
+
+
+def imported_parts(meta: Mapping[str, Any], body: str) -> dict[str, str | None]:
+    """The imported fields and body of a content file, as comparable text."""
+    image = meta.get("image")
+    image = image if isinstance(image, dict) else {}
+    values = {name: meta.get(name) for name in IMPORTED_FIELDS}
+    values["image.caption"] = image.get("caption")
+    values["image.credit"] = image.get("credit")
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    values["body"] = "\n".join(line.rstrip() for line in lines).strip()  # as editors save it
+    return {name: _part_text(value) for name, value in values.items()}
+
+
+def _part_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()  # how the importer wrote it, as YAML reads it back
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _part_hashes(parts: Mapping[str, str | None]) -> dict[str, str]:
+    return {
+        name: hashlib.sha256(b"\1" if value is None else b"\0" + value.encode()).hexdigest()
+        for name, value in parts.items()
+    }
+
+
+def _combine(hashes: Mapping[str, str]) -> str:
+    joined = "".join(f"{name}={hashes[name]}\n" for name in IMPORTED_PARTS)
+    return hashlib.sha256(joined.encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def import_digest(parts: Mapping[str, str | None]) -> str:
+    """A short sha256 of the imported parts: stored in the file as `import_digest`."""
+    return _combine(_part_hashes(parts))
+
+
+def edited_parts(
+    digest: str, current: Mapping[str, str | None], new: Mapping[str, str | None]
+) -> tuple[str, ...] | None:
+    """The imported parts a person edited since the import that wrote `digest`, sorted.
+
+    The digest is of what the importer wrote. The parts where the file differs from the new
+    import were either edited by hand or changed in the raw file; the edited ones are the
+    smallest set that, put back to the new import's values, gives the digest again (so a raw
+    file that did not change there). None when no such set exists: the raw file changed in a
+    part that was also edited, and which edits are whose cannot be told.
+    """
+    now, then = _part_hashes(current), _part_hashes(new)
+    differing = [name for name in IMPORTED_PARTS if now[name] != then[name]]
+    for size in range(len(differing) + 1):
+        for edited in combinations(differing, size):
+            if _combine({**now, **{name: then[name] for name in edited}}) == digest:
+                return tuple(sorted(edited))
+    return None
+
+
+@dataclass(frozen=True)
+class ExistingArticle:
+    """A content file as it is now."""
+
+    path: Path
+    text: str
+    meta: dict[str, Any]
+    body: str
+
+    @property
+    def url_key(self) -> str | None:
+        url = self.meta.get("source_url")
+        return normal_url(url) if isinstance(url, str) and url.strip() else None
+
+    def title_day(self, tz: ZoneInfo) -> tuple[str, date] | None:
+        title, day = self.meta.get("title"), _day(self.meta.get("date"), tz)
+        return (_title_key(title), day) if isinstance(title, str) and day else None
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _day(value: Any, tz: ZoneInfo) -> date | None:
+    """The calendar day of a front matter date in the site's time zone."""
+    if isinstance(value, str):
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if "source_url" not in text:
-            continue
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
         try:
-            meta = frontmatter.loads(text).metadata
+            return value.astimezone(tz).date() if value.tzinfo else value.date()
+        except (OverflowError, ValueError):  # the year 1 in a time zone west of UTC
+            return None
+    return value if isinstance(value, date) else None
+
+
+class ContentIndex:
+    """The site's content files, found by original URL, by title and day, and by path.
+
+    It follows the import as it goes (and a dry run's would-be files), so that two raw files
+    of one article in one run give one content file.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.by_path: dict[Path, ExistingArticle] = {}
+        self._by_url: dict[str, list[Path]] = {}
+        self._by_title_day: dict[tuple[str, date], list[Path]] = {}
+
+    @classmethod
+    def load(cls, content_dir: Path, tz: ZoneInfo) -> ContentIndex:
+        index = cls(tz)
+        if content_dir.is_dir():
+            for path in sorted(content_dir.rglob("*.md")):
+                try:
+                    text = path.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # the build reports such a file; the importer leaves it alone
+                index.add(path, text)
+        return index
+
+    def add(self, path: Path, text: str) -> None:
+        """Record path with this text (again); a file without front matter is left out."""
+        self._forget(path)
+        try:
+            post = frontmatter.loads(text)
         except Exception:  # a broken file is the build's to report, not the importer's
-            continue
-        url = meta.get("source_url")
-        if isinstance(url, str) and url.strip():
-            found.setdefault(normal_url(url), path)
-    return found
+            return
+        if not post.metadata:
+            return
+        article = ExistingArticle(path, text, dict(post.metadata), post.content)
+        self.by_path[path] = article
+        if article.url_key:
+            self._by_url.setdefault(article.url_key, []).append(path)
+        if key := article.title_day(self.tz):
+            self._by_title_day.setdefault(key, []).append(path)
+
+    def _forget(self, path: Path) -> None:
+        old = self.by_path.pop(path, None)
+        if old is None:
+            return
+        if old.url_key:
+            self._by_url[old.url_key].remove(path)
+        if key := old.title_day(self.tz):
+            self._by_title_day[key].remove(path)
+
+    def match(self, raw: RawArticle, target: Path) -> list[ExistingArticle]:
+        """The article a raw file became: one, none, or several when that cannot be told.
+
+        By the original URL first; then by title and day (for a raw file with a URL, only
+        among articles without one); then, for a raw file without a URL, the file it would be
+        written to, when the importer wrote it (a person may have edited its title since).
+        """
+        if raw.source_url:
+            found = self._by_url.get(normal_url(raw.source_url))
+            if found:
+                return [self.by_path[found[0]]]
+        assert raw.published is not None
+        key = (_title_key(raw.title), raw.published.date())  # in the site's time zone
+        same = [self.by_path[path] for path in self._by_title_day.get(key, [])]
+        if raw.source_url:  # an article with another original URL is another article
+            same = [article for article in same if not article.url_key]
+        elif len(same) > 1:  # the one imported without a URL too, if it is the only one
+            same = [article for article in same if not article.url_key] or same
+        if same:
+            return same
+        at_target = self.by_path.get(target)
+        if (
+            at_target is not None
+            and not raw.source_url
+            and not at_target.url_key
+            and "import_digest" in at_target.meta
+            and _day(at_target.meta.get("date"), self.tz) == key[1]
+        ):
+            return [at_target]
+        return []
+
+    @property
+    def paths(self) -> set[Path]:
+        return set(self.by_path)
 
 
 def normal_url(url: str) -> str:
     """Compare URLs without the scheme's case, a `www.`, a trailing slash or a fragment."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:  # `http://[::1` and other URLs urllib cannot take apart
+        return url.strip()
     return f"{host}{parts.path.rstrip('/')}?{parts.query}"
 
 
-def import_paths(config: Config, paths: Sequence[Path], *, dry_run: bool = False) -> ImportReport:
-    """Import every raw file named; write content files unless dry_run."""
+def import_paths(
+    config: Config, paths: Sequence[Path], *, dry_run: bool = False, force: bool = False
+) -> ImportReport:
+    """Import every raw file named; write content files unless dry_run.
+
+    force: overwrite the imported fields and body of a file even when a person edited them.
+    """
     report = ImportReport()
-    known = existing_by_source_url(config.content_dir)
-    claimed: set[Path] = set(known.values())
-    for source in raw_files(paths):
-        outcome = import_one(config, source, known, claimed, dry_run=dry_run)
+    sources: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found, others = list_folder(path)
+            report.folders.append(FolderListing(path, len(found), others))
+            sources.extend(found)
+        else:
+            sources.append(path)
+    index = ContentIndex.load(config.content_dir, config.tz)
+    claimed: set[Path] = index.paths
+    for source in sources:
+        outcome = import_one(config, source, index, claimed, dry_run=dry_run, force=force)
         report.outcomes.append(outcome)
     return report
 
 
 def import_one(
-    config: Config, source: Path, known: dict[str, Path], claimed: set[Path], *, dry_run: bool
+    config: Config,
+    source: Path,
+    index: ContentIndex,
+    claimed: set[Path],
+    *,
+    dry_run: bool,
+    force: bool = False,
 ) -> Outcome:
     try:
-        text = source.read_bytes().decode("utf-8")
+        text = read_raw(source).decode("utf-8")
+    except Refused as refused:
+        return Outcome(source, "skip", reason=str(refused))
     except FileNotFoundError:
         return Outcome(source, "skip", reason="no such file")
     except UnicodeDecodeError as error:
@@ -425,31 +849,123 @@ def import_one(
         raw = parse_raw(text, config.tz)
     except NotAnArticle as error:
         return Outcome(source, "skip", reason=str(error))
+    notes = tuple(raw.notes)
     if raw.published is None:
         return Outcome(
             source, "skip", reason="no date: add a date line such as 'August 31, 2024'",
-            notes=raw.notes,
+            notes=notes,
         )  # fmt: skip
-    existing = known.get(normal_url(raw.source_url)) if raw.source_url else None
-    if existing is not None:
-        old = frontmatter.loads(existing.read_text(encoding="utf-8"))
-        new_text = content_file(raw, config, keep=dict(old.metadata))
-        if existing.read_text(encoding="utf-8") == new_text:
-            return Outcome(source, "unchanged", existing, notes=raw.notes)
-        if not dry_run:
-            existing.write_text(new_text, encoding="utf-8")
-        return Outcome(source, "update", existing, notes=raw.notes)
-    target = free_path(config.content_dir / f"{raw.published:%Y}" / f"{raw.published:%m}",
-                       raw.slug, claimed)  # fmt: skip
+    if not raw.slug:
+        return Outcome(
+            source, "skip", reason=f"no file name can be made from the title {raw.title!r}",
+            notes=notes,
+        )  # fmt: skip
+    folder = config.content_dir / f"{raw.published.year:04d}" / f"{raw.published.month:02d}"
+    matches = index.match(raw, folder / f"{raw.slug}.md")
+    if len(matches) > 1:
+        names = ", ".join(_shown(article.path, config) for article in matches)
+        return Outcome(
+            source, "skip", notes=notes,
+            reason=f"same title and date as {names}: add its 'Original url:' to tell which",
+        )  # fmt: skip
+    if matches:
+        return reimport(config, source, raw, matches[0], index, dry_run=dry_run, force=force)
+    target = free_path(folder, raw.slug, claimed)
     claimed.add(target)
-    if raw.source_url:
-        known[normal_url(raw.source_url)] = target
     keep = {"slug": target.stem} if target.stem != raw.slug else {}  # a second file, a second URL
+    new_text = content_file(raw, config, keep=keep)
     if not dry_run:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(content_file(raw, config, keep=keep))
-    return Outcome(source, "import", target, notes=raw.notes)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("x", encoding="utf-8") as handle:
+                handle.write(new_text)
+        except OSError as error:
+            return Outcome(source, "skip", reason=_cannot_write(target, config, error), notes=notes)
+    index.add(target, new_text)
+    return Outcome(source, "import", target, notes=notes, preview=_preview(new_text, dry_run))
+
+
+def reimport(
+    config: Config,
+    source: Path,
+    raw: RawArticle,
+    old: ExistingArticle,
+    index: ContentIndex,
+    *,
+    dry_run: bool,
+    force: bool,
+) -> Outcome:
+    """Refresh the article a raw file became, keeping what a person set or edited by hand."""
+    notes = tuple(raw.notes)
+    current = imported_parts(old.meta, old.body)
+    new = written_parts(raw)
+    digest = old.meta.get("import_digest")
+    edited: tuple[str, ...] | None = ()
+    if not force and current != new:
+        edited = edited_parts(digest, current, new) if isinstance(digest, str) else None
+    if edited is None:
+        differing = ", ".join(sorted(name for name in IMPORTED_PARTS if current[name] != new[name]))
+        why = (
+            "it has no import_digest, so edits by hand cannot be told from an older import"
+            if not isinstance(digest, str)
+            else "it was edited by hand and the raw file changed in the same places"
+        )
+        return Outcome(
+            source, "kept", old.path, notes=notes,
+            reason=f"kept the file as it is ({differing} would change): {why}; "
+            "--force to overwrite",
+        )  # fmt: skip
+    new_text = content_file(raw, config, keep=old.meta, kept=edited, kept_body=old.body)
+    reason = f"kept your edits to {', '.join(edited)}; --force to overwrite" if edited else None
+    if new_text == old.text or _same_content(new_text, old):
+        return Outcome(
+            source, "kept" if edited else "unchanged", old.path, reason, notes, kept=edited
+        )
+    if not dry_run:
+        try:
+            old.path.write_text(new_text, encoding="utf-8")
+        except OSError as error:
+            return Outcome(
+                source, "skip", reason=_cannot_write(old.path, config, error), notes=notes
+            )
+    index.add(old.path, new_text)
+    return Outcome(
+        source, "update", old.path, reason, notes, kept=edited, preview=_preview(new_text, dry_run)
+    )
+
+
+PREVIEW_BODY_LINES = 5
+PREVIEW_WIDTH = 120  # characters of a body line; paragraphs are one long line each
+
+
+def _preview(text: str, dry_run: bool) -> tuple[str, ...]:
+    """For a dry run: the front matter and the first lines of the body the file would have."""
+    if not dry_run:
+        return ()
+    end = text.index("\n---\n", 3) + len("\n---\n")
+    body = text[end:].lstrip("\n").splitlines()
+    shown = [
+        line if len(line) <= PREVIEW_WIDTH else line[: PREVIEW_WIDTH - 3] + "..."
+        for line in body[:PREVIEW_BODY_LINES]
+    ]
+    more = len(body) - len(shown)
+    return (*text[:end].splitlines(), *shown, *([f"... ({more} more lines)"] if more else []))
+
+
+def _same_content(text: str, old: ExistingArticle) -> bool:
+    """Whether text holds the same fields and body as old, however differently written."""
+    post = frontmatter.loads(text)
+    return post.metadata == old.meta and post.content == old.body
+
+
+def _cannot_write(path: Path, config: Config, error: OSError) -> str:
+    return f"cannot write {_shown(path, config)}: {error.strerror or error}"
+
+
+def _shown(path: Path, config: Config) -> str:
+    """A content file as messages name it: relative to the site folder."""
+    inside = path.is_relative_to(config.site_dir)
+    return (path.relative_to(config.site_dir) if inside else path).as_posix()
 
 
 def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
@@ -462,14 +978,11 @@ def free_path(folder: Path, slug: str, claimed: set[Path]) -> Path:
     return path
 
 
-def content_file(raw: RawArticle, config: Config, keep: dict[str, Any]) -> str:
-    """The content file's text: imported fields refreshed, hand-set fields from `keep` kept."""
+def imported_fields(raw: RawArticle) -> dict[str, Any]:
+    """The fields an import writes from the raw file, before topics and hand-set fields."""
     assert raw.published is not None
-    published = raw.published.isoformat() if raw.has_time else f"{raw.published:%Y-%m-%d}"
+    published = raw.published.isoformat() if raw.has_time else raw.published.date().isoformat()
     fields: dict[str, Any] = {"title": raw.title, "date": published}
-    if raw.slug and raw.slug != slugify(raw.title):
-        fields["slug"] = raw.slug
-    fields["topics"] = match_topics(config.topics, raw.title, raw.body)
     for name, value in (
         ("source", raw.source),
         ("source_url", raw.source_url),
@@ -478,20 +991,111 @@ def content_file(raw: RawArticle, config: Config, keep: dict[str, Any]) -> str:
         if value:
             fields[name] = value
     if raw.caption or raw.credit:
-        image = {k: v for k, v in (("caption", raw.caption), ("credit", raw.credit)) if v}
-        old_image = keep.get("image")
-        if isinstance(old_image, dict):
-            image = {**old_image, **image}  # a photo's src and alt added by hand stay
-        fields["image"] = image
+        fields["image"] = {k: v for k, v in (("caption", raw.caption), ("credit", raw.credit)) if v}
+    return fields
+
+
+def written_parts(raw: RawArticle) -> dict[str, str | None]:
+    """The imported parts as a content file holds them once written and read back."""
+    post = frontmatter.loads(front_matter(imported_fields(raw)) + "\n" + raw.body)
+    return imported_parts(post.metadata, post.content)
+
+
+def content_file(
+    raw: RawArticle,
+    config: Config,
+    keep: Mapping[str, Any],
+    kept: Sequence[str] = (),
+    kept_body: str = "",
+) -> str:
+    """The content file's text: imported fields refreshed, hand-set fields from `keep` kept.
+
+    `kept` names imported parts a person edited: those stay as `keep` (and `kept_body`) have
+    them. The digest is of the import itself, so that the edits are still known as edits at the
+    next re-import.
+    """
+    fields = imported_fields(raw)
+    if raw.slug and raw.slug != slugify(raw.title):
+        fields["slug"] = raw.slug
+    fields["topics"] = match_topics(config.topics, raw.title, raw.body)
+    old_image = keep.get("image")
+    if isinstance(old_image, dict):  # a photo's src and alt added by hand stay
+        rest = {k: v for k, v in old_image.items() if k not in ("caption", "credit")}
+        if rest or "image" in fields:
+            fields["image"] = {**rest, **fields.get("image", {})}
+    elif old_image is not None and "image" not in fields:
+        fields["image"] = old_image
     fields["sanitize"] = True
     for name, value in keep.items():
-        if name in HAND_SET or (name not in fields and name != "image"):
-            fields[name] = _yaml_ready(value)
-    return front_matter(fields) + "\n" + raw.body
+        if name in HAND_SET or (name not in fields and name not in NEVER_KEPT):
+            fields[name] = _yaml_ready(name, value)
+    for part in kept:
+        _put_back(fields, part, keep)
+    body = kept_body.strip() + "\n" if "body" in kept else raw.body
+    fields["import_digest"] = import_digest(written_parts(raw))
+    return front_matter(_in_order(fields)) + "\n" + body
 
 
-def _yaml_ready(value: Any) -> Any:
-    """Dates read back from YAML are written as ISO text again."""
+# Never carried over from the old file: imported (refreshed from the raw file) or recomputed.
+NEVER_KEPT = (*IMPORTED_FIELDS, "image", "import_digest")
+FIELD_ORDER = ("title", "date", "updated", "slug", "topics", "summary", "source", "source_url",
+               "author", "image", "draft", "lang", "sanitize")  # fmt: skip
+
+
+def _put_back(fields: dict[str, Any], part: str, keep: Mapping[str, Any]) -> None:
+    """Set one imported part as the person left it in the file."""
+    if part == "body":
+        return
+    if part.startswith("image."):
+        name = part.removeprefix("image.")
+        old_image = keep.get("image")
+        value = old_image.get(name) if isinstance(old_image, dict) else None
+        image = fields.get("image")
+        image = dict(image) if isinstance(image, dict) else {}
+        if value is None:
+            image.pop(name, None)
+        else:
+            image[name] = value
+        if image:
+            fields["image"] = image
+        else:
+            fields.pop("image", None)
+    elif part in keep:
+        fields[part] = _yaml_ready(part, keep[part])
+    else:
+        fields.pop(part, None)
+
+
+def _in_order(fields: dict[str, Any]) -> dict[str, Any]:
+    """The usual field order, then any other field, then the digest."""
+    known = [name for name in FIELD_ORDER if name in fields]
+    others = [name for name in fields if name not in FIELD_ORDER and name != "import_digest"]
+    ordered = {name: fields[name] for name in (*known, *others)}
+    if "import_digest" in fields:
+        ordered["import_digest"] = fields["import_digest"]
+    return ordered
+
+
+def _yaml_ready(name: Any, value: Any) -> Any:
+    """A value read back from YAML, ready for front_matter to write again.
+
+    Dates become ISO text again. front_matter writes `date` and `updated` as they are, so that
+    ISO dates stay unquoted; anything else a person put there is written as a JSON string, which
+    YAML reads back as the same text.
+    """
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if name in ("date", "updated") and not _reads_back(name, value):
+        return json.dumps(value if isinstance(value, str) else str(value), ensure_ascii=False)
     return value
+
+
+def _reads_back(name: str, value: Any) -> bool:
+    """Whether `name: value`, written as it is, is YAML that gives the same text again."""
+    try:
+        return (
+            isinstance(value, str)
+            and frontmatter.loads(f"---\n{name}: {value}\n---\n").metadata.get(name) == value
+        )
+    except Exception:  # any YAML error: not as it is, then
+        return False
