@@ -21,9 +21,12 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import markdown
 import pytest
 from conftest import article, build_site, problems_of, write_site
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +36,7 @@ from newsdigest import output as output_module
 from newsdigest.cli import main
 from newsdigest.config import load_config
 from newsdigest.errors import BuildFailed, UsageError
+from newsdigest.limits import TimeLimitExceeded, time_limit
 from newsdigest.output import guard_output
 
 GOOD = {
@@ -441,3 +445,73 @@ def test_any_slug_text_gives_a_safe_url(text: str) -> None:
     url = permalink("{year}/{month}/{day}/{slug}/", datetime(2026, 1, 2), slug)
     path = PurePosixPath(output_file(url))
     assert not path.is_absolute() and ".." not in path.parts
+
+
+# The per-article time limit: Markdown that would run for minutes is stopped.
+
+
+def test_a_time_limit_stops_a_tight_loop() -> None:
+    started = time.perf_counter()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.2):
+        while True:
+            pass
+    assert time.perf_counter() - started < 2
+
+
+def test_a_time_limit_stops_python_markdown_on_brackets() -> None:
+    started = time.perf_counter()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.5):
+        markdown.Markdown().convert("[" * 20_000)  # minutes of work without the limit
+    assert time.perf_counter() - started < 3
+
+
+def test_a_block_that_finishes_in_time_leaves_no_timer_behind() -> None:
+    handler = signal.getsignal(signal.SIGALRM)
+    with time_limit(5):
+        total = sum(range(1000))
+    assert total == 499_500
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_an_inner_time_limit_gives_the_outer_one_back() -> None:
+    with time_limit(5):
+        with pytest.raises(TimeLimitExceeded), time_limit(0.1):
+            while True:
+                pass
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 3 < left <= 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def spin_under_a_time_limit(seconds: float) -> str:
+    """Run in a worker process: what happened to an endless loop under a time limit."""
+    try:
+        with time_limit(seconds):
+            while True:
+                pass
+    except TimeLimitExceeded:
+        return "stopped"
+
+
+def test_a_time_limit_works_in_a_forked_worker_process() -> None:
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(spin_under_a_time_limit, 0.2).result(timeout=30) == "stopped"
+
+
+def test_a_time_limit_does_nothing_outside_the_main_thread() -> None:
+    handler = signal.getsignal(signal.SIGALRM)
+    outcome: list[str] = []
+
+    def work() -> None:
+        with time_limit(0.01):
+            time.sleep(0.1)
+        outcome.append("finished")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=10)
+    assert outcome == ["finished"]
+    assert signal.getsignal(signal.SIGALRM) is handler
