@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import os
 import re
-import time
+import reprlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
-from datetime import time as clock_time
+from datetime import date, datetime, time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import frontmatter
 import markdown
 import yaml
-from markupsafe import Markup
 
 from newsdigest.articles import Article, Asset, Image, Source
 from newsdigest.config import Config
 from newsdigest.errors import Problem
+from newsdigest.limits import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_FRONT_MATTER_BYTES,
+    MAX_TOPIC_LENGTH,
+    MAX_TOPICS,
+    MAX_YAML_VALUES,
+    TEXT_LENGTHS,
+)
+from newsdigest.markdown import extension_module
+from newsdigest.typography import NAME as TYPOGRAPHY
+from newsdigest.typography import TypographyExtension
 from newsdigest.urls import clean_url, permalink, slugify
 
 FIELDS = (
@@ -42,10 +53,12 @@ FIELDS = (
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240
+# Characters of the first paragraph a summary is made from (see first_paragraph_text).
+SUMMARY_SOURCE = 2_000
 MAX_NESTING = 100
-_EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^/")
-_YAML = frontmatter.YAMLHandler()
+_EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:|^/", re.IGNORECASE)
 _PLAIN_MARKDOWN = markdown.Markdown()
+_CURLY_MARKDOWN = markdown.Markdown(extensions=[TypographyExtension()])
 # Headings, quotes, tables, lists, images, raw HTML, code: not the paragraph a summary is made of.
 _NOT_A_PARAGRAPH = re.compile(r"^([#>|]|[-*+] |\d+[.)] |!\[|<|```|~~~|    |\[\^)")
 # Editors leave these beside the files they save; they are never content.
@@ -169,7 +182,7 @@ def read_source(path: Path, config: Config, known: Source | None) -> Source:
     signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
     if known is not None and known.signature == signature:
         return known
-    if time.time() - stat.st_mtime < RACY_SECONDS:
+    if datetime.now().timestamp() - stat.st_mtime < RACY_SECONDS:
         signature = None  # changed a moment ago: it may change again within the same tick
     if path.suffix.lower() != ".md":
         return Source(signature, None)
@@ -211,7 +224,8 @@ def _skip_in_static(name: str) -> bool:
 def read_body(site_dir: Path, path: str) -> str:
     """The Markdown body of an article, read when it is rendered."""
     text = (site_dir / path).read_text(encoding="utf-8")
-    return _split(text)[1]
+    parts = _split(text)
+    return parts[1] if parts else ""  # the file lost its front matter since it was read
 
 
 def read_article(path: Path, config: Config) -> tuple[Article | None, list[Problem]]:
@@ -227,7 +241,7 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
         return None, [Problem(name, "binary file, not Markdown", hint="move it out of content/")]
     if not text.strip():
         return None, [Problem(name, "empty file", hint="add front matter with title and date")]
-    if not _YAML.detect(text):
+    if not _FENCE.match(text):
         return None, [
             Problem(
                 name,
@@ -236,14 +250,37 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
                 hint="start the file with --- and a title: and date: line",
             )
         ]
-    front, body = _split(text)
+    parts = _split(text)
+    if parts is None:
+        return None, [
+            Problem(
+                name,
+                "front matter never closes",
+                line=1,
+                hint="end it with a line of three dashes: ---",
+            )
+        ]
+    front, body = parts
+    size = len(front.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        return None, [
+            Problem(
+                name,
+                f"front matter is {size / 1024:,.0f} KB; "
+                f"at most {MAX_FRONT_MATTER_BYTES // 1024} KB are allowed",
+                line=1,
+                hint="move long text into the body, below the second ---",
+            )
+        ]
     try:
         node, meta = _parse_yaml(front)
+    except _Refused as refused:
+        return None, [Problem(name, refused.message, line=refused.line, hint=refused.hint)]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(error, "problem", None) or str(error)
-        return None, [Problem(name, f"invalid YAML: {problem}", line=line)]
+        return None, [Problem(name, f"invalid YAML: {_one_line(problem, 100)}", line=line)]
     if not isinstance(meta, dict):
         return None, [Problem(name, "front matter must be a mapping of field: value", line=2)]
     lines = _field_lines(node)
@@ -251,24 +288,147 @@ def read_article(path: Path, config: Config) -> tuple[Article | None, list[Probl
     return _validate(name, meta, lines, body, body_line, config)
 
 
+# An opening or closing line of front matter: three or more dashes, nothing else.
+_FENCE = re.compile(r"^-{3,}[^\S\n]*$", re.MULTILINE)
+
+
+def _split(text: str) -> tuple[str, str] | None:
+    """Front matter and body; None when the text has no front matter or it never closes.
+
+    The front matter keeps the end of the opening line, so that its line n is the file's
+    line n + 1 (a YAML error's mark names the file's line).
+    """
+    opening = _FENCE.match(text)
+    if opening is None:
+        return None
+    closing = _FENCE.search(text, opening.end() + 1)
+    if closing is None:
+        return None
+    return text[opening.end() : closing.start()], text[closing.end() :].lstrip("\r\n")
+
+
+class _Refused(Exception):
+    """Front matter refused before its values are built: a message for the file's line."""
+
+    def __init__(self, message: str, line: int, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
 # libyaml's loader when PyYAML was built with it: ten times faster than the Python one.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_SAFE_LOADER):  # type: ignore[misc]  # a base class only known at runtime
+    """The safe loader, where every value that cannot be built is a YAML error at its line.
+
+    PyYAML's constructors raise ValueError, KeyError and others with no line (`!!float x`,
+    `!!bool x`, an integer of 5,000 digits).
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            what = shown(node.value) if isinstance(node, yaml.ScalarNode) else "this value"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {what} as {kind}", node.start_mark
+            ) from error
+
+
+def _timestamp_or_text(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A YAML date or time; one that cannot exist (2024-02-30, 24:00) stays text for _moment
+    to explain, as it explains the same text in quotes."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 def _parse_yaml(front: str) -> tuple[yaml.Node | None, Any]:
-    """The front matter's node tree (for line numbers) and its values, in one pass."""
-    loader = _SAFE_LOADER(front)
+    """The front matter's node tree (for line numbers) and its values, in one pass.
+
+    Aliases are counted out before any value is built: a few hundred bytes of nested
+    aliases stand for billions of values, which must never be built or printed.
+    """
+    loader = _FrontMatterLoader(front)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:  # the Python loader, without libyaml's limit of 1,000 levels
+            raise _Refused("front matter nested too deeply", 1, "flatten the lists") from None
+        if node is not None:
+            _count_values(node)
         meta = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     return node, meta or {}
 
 
-def _split(text: str) -> tuple[str, str]:
-    front, body = _YAML.split(text)
-    return front, body.lstrip("\n")
+def _count_values(root: yaml.Node) -> None:
+    """Refuse front matter of more than MAX_YAML_VALUES values, aliases expanded, at the
+    line of the field that passes the limit."""
+    sizes: dict[int, int] = {}
+    pairs = root.value if isinstance(root, yaml.MappingNode) else [(root, None)]
+    total = 0
+    for key, value in pairs:
+        total += _expanded_size(key, sizes)
+        if value is not None:
+            total += _expanded_size(value, sizes)
+        if total <= MAX_YAML_VALUES:
+            continue
+        if len(sizes) > MAX_YAML_VALUES:  # that many written out: no alias is to blame
+            message = f"front matter holds more than {MAX_YAML_VALUES:,} values"
+            hint = "keep long lists out of the front matter"
+        else:
+            message = f"aliases (*name) expand the front matter past {MAX_YAML_VALUES:,} values"
+            hint = "write the values out instead of repeating anchors (&name) through aliases"
+        raise _Refused(message, key.start_mark.line + 1, hint)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the node stands for once every alias in it is expanded, counted up to
+    just past MAX_YAML_VALUES: each distinct node is visited once, however often it is
+    referred to. `sizes` remembers the nodes already counted (by id: the tree outlives the
+    count). An alias inside its own anchor (`&a [*a]`) never ends: refused at its line.
+    """
+    too_many = MAX_YAML_VALUES + 1
+    on_path: set[int] = set()  # the nodes being counted: meeting one again is a loop
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_counted = stack.pop()
+        key = id(current)
+        if children_counted:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in _children(current))
+            sizes[key] = min(total, too_many)
+        elif key not in sizes:
+            if key in on_path:
+                raise _Refused(
+                    "an alias (*name) inside the value it names repeats forever",
+                    current.start_mark.line + 1,
+                    "point the alias at another anchor (&name), or write the value out",
+                )
+            on_path.add(key)
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current))
+    return sizes[id(node)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _field_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -279,7 +439,33 @@ def _field_lines(node: yaml.Node | None) -> dict[str, int]:
     """
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
+    return {
+        str(key.value): key.start_mark.line + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+SHOWN_LENGTH = 60
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 2
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = SHOWN_LENGTH
+_SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxdict = _SHORT_REPR.maxset = 3
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, in one short line however long or deep the
+    value is (a field's value may be megabytes, or an alias that expands to billions)."""
+    return _one_line(_SHORT_REPR.repr(value), SHOWN_LENGTH)
+
+
+def _one_line(text: str, limit: int) -> str:
+    text = " ".join(text[: limit * 2].split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _too_long(what: str, length: int, limit: int) -> str:
+    return f"{what} is {length:,} characters long; at most {limit:,} are allowed"
 
 
 def _validate(
@@ -295,13 +481,20 @@ def _validate(
     def bad(field: str, message: str, hint: str | None = None) -> None:
         problems.append(Problem(name, message, line=lines.get(field, 2), hint=hint))
 
+    def capped(field: str, text: str) -> str:
+        """The text, or "" with an error when it is longer than the field's cap."""
+        if len(text) <= TEXT_LENGTHS[field]:
+            return text
+        bad(field, _too_long(field, len(text), TEXT_LENGTHS[field]), "shorten it")
+        return ""
+
     for key in meta:
         if key not in FIELDS:
-            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            close = difflib.get_close_matches(str(key)[:100], FIELDS, n=1)
             problems.append(
                 Problem(
                     name,
-                    f"unknown field {key!r}",
+                    f"unknown field {shown(key)}",
                     line=lines.get(str(key)),
                     hint=f"did you mean {close[0]!r}?" if close else None,
                     severity="warning",
@@ -311,32 +504,13 @@ def _validate(
     title = _text(meta.get("title"))
     if not title:
         bad("title", "missing title", 'add a line such as title: "What happened"')
-    published = _datetime(meta.get("date"), config.tz)
+    title = capped("title", title)
+    published = _moment_of(meta, "date", config.tz, bad)
     if "date" not in meta:
         bad("date", "missing date", "add a line such as date: 2024-08-31T09:30:00+03:00")
-    elif published is None:
-        bad(
-            "date",
-            f"date {meta['date']!r} is not a date",
-            "use 2024-08-31 or 2024-08-31T09:30:00+03:00",
-        )
-    updated = None
-    if meta.get("updated") is not None:
-        updated = _datetime(meta["updated"], config.tz)
-        if updated is None:
-            bad(
-                "updated",
-                f"updated {meta['updated']!r} is not a date",
-                "use 2024-09-01 or 2024-09-01T12:00:00+03:00",
-            )
+    updated = _moment_of(meta, "updated", config.tz, bad)
 
-    topics = meta.get("topics", [])
-    if topics is None:
-        topics = []
-    if not isinstance(topics, list) or not all(isinstance(t, str) and t.strip() for t in topics):
-        bad("topics", "topics must be a list of names", "e.g. topics: [NATO, Ukraine]")
-        topics = []
-    topics = list(dict.fromkeys(t.strip() for t in topics))  # drop repeats, keep the order
+    topics = _topics(meta.get("topics"), lambda message, hint: bad("topics", message, hint))
 
     optional: dict[str, str | None] = {}
     for field in ("summary", "source", "source_url", "author", "lang"):
@@ -344,19 +518,38 @@ def _validate(
         if value is not None and not isinstance(value, (str, int, float)):
             bad(field, f"{field} must be text")
             value = None
-        optional[field] = _text(value) or None
+        optional[field] = capped(field, _text(value)) or None
+    source_url = optional["source_url"]
+    if source_url and (why := _url_problem(source_url)):
+        bad("source_url", f"source_url {shown(source_url)} {why}", _URL_HINT)
+        optional["source_url"] = None
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        bad("draft", f"draft must be true or false, not {draft!r}")
+        bad("draft", f"draft must be true or false, not {shown(draft)}")
         draft = False
     sanitize = meta.get("sanitize", config.sanitize)
     if not isinstance(sanitize, bool):
-        bad("sanitize", f"sanitize must be true or false, not {sanitize!r}")
+        bad("sanitize", f"sanitize must be true or false, not {shown(sanitize)}")
         sanitize = True
 
-    slug_source = meta.get("slug") if meta.get("slug") is not None else title
-    slug = slugify(_text(slug_source)) if slug_source else ""
+    if meta.get("slug") is None:
+        slug = slugify(title) if title else ""
+    else:
+        written = _text(meta["slug"])
+        slug = slugify(written[: TEXT_LENGTHS["slug"]]) if written else ""
+        if len(written) > TEXT_LENGTHS["slug"]:
+            bad("slug", _too_long("slug", len(written), TEXT_LENGTHS["slug"]), "shorten it")
+        elif slug and slug != written:
+            problems.append(
+                Problem(
+                    name,
+                    f"slug {shown(written)} was cleaned to {shown(slug)}",
+                    line=lines.get("slug"),
+                    hint="a slug keeps only a-z, 0-9 and -, at most 80 of them",
+                    severity="warning",
+                )
+            )
     if title and not slug:
         bad(
             "slug" if "slug" in meta else "title",
@@ -365,15 +558,13 @@ def _validate(
         )
 
     asset_dir = clean_url(str(Path(name).parent.relative_to("content").as_posix()) + "/")
-    image = _image(meta.get("image"), asset_dir, lambda message: bad("image", message))
-    raw_image = meta.get("image")
-    src = str(raw_image.get("src") or "") if isinstance(raw_image, dict) else str(raw_image or "")
-    beside = config.site_dir / Path(name).parent / src
-    if image and src and not _EXTERNAL.match(src) and not beside.is_file():
+    image = _image(meta.get("image"), asset_dir, functools.partial(bad, "image"))
+    src = _image_src(meta.get("image"))
+    if image and src and not _EXTERNAL.match(src) and not _is_file(config.site_dir / name, src):
         problems.append(
             Problem(
                 name,
-                f"image {src!r} not found beside the article",
+                f"image {shown(src)} not found beside the article",
                 line=lines.get("image"),
                 hint="put the file next to the article or fix the name",
                 severity="warning",
@@ -401,8 +592,8 @@ def _validate(
         updated=updated,
         slug=slug,
         url=permalink(config.permalink, published, slug),
-        topics=tuple(topics),
-        summary=optional["summary"] or first_paragraph_text(body),
+        topics=topics,
+        summary=optional["summary"] or first_paragraph_text(body, _curls_quotes(config)),
         dek=optional["summary"],
         source=optional["source"],
         source_url=optional["source_url"],
@@ -414,6 +605,109 @@ def _validate(
         body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         asset_dir=asset_dir,
     ), problems
+
+
+def _topics(value: Any, bad: Callable[[str, str], None]) -> tuple[str, ...]:
+    """The article's topic names, repeats dropped; () with an error when they are not valid."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        bad("topics must be a list of names", "e.g. topics: [NATO, Ukraine]")
+        return ()
+    topics = tuple(dict.fromkeys(t.strip() for t in value))  # drop repeats, keep the order
+    if len(topics) > MAX_TOPICS:
+        bad(f"{len(topics):,} topics; at most {MAX_TOPICS} are allowed", "keep the main ones")
+        return ()
+    for topic in topics:
+        if len(topic) > MAX_TOPIC_LENGTH:
+            message = _too_long(f"topic {shown(topic)}", len(topic), MAX_TOPIC_LENGTH)
+            bad(message, "use a short name; the topic page can describe it")
+            return ()
+    return topics
+
+
+_DATE_HINTS = {
+    "date": "use 2024-08-31 or 2024-08-31T09:30:00+03:00",
+    "updated": "use 2024-09-01 or 2024-09-01T12:00:00+03:00",
+}
+
+
+def _moment_of(
+    meta: dict[str, Any], field: str, tz: ZoneInfo, bad: Callable[[str, str, str], None]
+) -> datetime | None:
+    """The field's date in the site zone; None, with an error, when it is not a real date."""
+    value = meta.get(field)
+    if value is None:
+        return None
+    try:
+        return _moment(value, tz)
+    except ValueError as error:
+        reason = f": {error}" if str(error) else ""
+        written = value.isoformat() if isinstance(value, date) else value  # as in the file
+        bad(field, f"{field} {shown(written)} is not a date{reason}", _DATE_HINTS[field])
+        return None
+
+
+def _moment(value: Any, tz: ZoneInfo) -> datetime:
+    """An aware datetime in the site time zone; a date or naive time means local time there.
+
+    Raises ValueError saying why the value is no date ("" when it does not look like one).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if _HOUR_24.search(text):  # some Pythons read 24:00 as the next day's midnight
+            raise ValueError("hour must be in 0..23")
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise ValueError(_date_reason(str(error))) from None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0, 0))
+    else:
+        raise ValueError("")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}")
+    # A time without offset is a wall-clock time in the site zone, never UTC.
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+
+
+_HOUR_24 = re.compile(r"^\d{4}-\d\d-\d\d[T ]24(?::|$)")
+
+
+def _date_reason(message: str) -> str:
+    """Python's reason a date cannot exist, short; "" when the text does not look like a date
+    at all (Python's message would repeat the whole text)."""
+    if message.startswith("Invalid isoformat string"):
+        return ""
+    if message.startswith("offset must be"):
+        return "the offset from UTC must be less than 24 hours"
+    return _one_line(message, 60)
+
+
+def _is_plain_date(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value.strip()) == len("2024-08-31")
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# Browsers drop tabs and newlines inside a URL and control characters around it: java\tscript:
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_URL_HINT = "use an http:// or https:// address, or a file name beside the article"
+
+
+def _url_problem(url: str) -> str | None:
+    """Why a front matter URL cannot be linked to, or None: only http, https and relative
+    URLs can (javascript:, data: and the like run code or hide content in the page)."""
+    if _CONTROL.search(url):
+        return "has a control character (such as a tab or newline) in it"
+    scheme = _SCHEME.match(url)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        used = _one_line(scheme.group(1).lower(), 20)
+        return f"uses the {used}: scheme; only http, https and relative URLs are allowed"
+    return None
 
 
 def _too_deep(body: str) -> int | None:
@@ -435,28 +729,22 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _is_plain_date(value: Any) -> bool:
-    if isinstance(value, str):
-        return len(value.strip()) == len("2024-08-31")
-    return isinstance(value, date) and not isinstance(value, datetime)
+def _image_src(value: Any) -> str:
+    """The image's src as written: the image may be a bare file name or a mapping."""
+    return _text(value.get("src") if isinstance(value, dict) else value)
 
 
-def _datetime(value: Any, tz: ZoneInfo) -> datetime | None:
-    """An aware datetime in the site time zone; a date or naive time means local time there."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        # A time without offset is a wall-clock time in the site zone, never UTC.
-        return value.replace(tzinfo=tz) if value.tzinfo is None else value.astimezone(tz)
-    if isinstance(value, date):
-        return datetime.combine(value, clock_time(0, 0), tzinfo=tz)
-    return None
+def _is_file(article: Path, src: str) -> bool:
+    """True when src names a file beside the article (a name too long for the file system
+    names no file)."""
+    try:
+        return (article.parent / src).is_file()
+    except (OSError, ValueError):
+        return False
 
 
-def _image(value: Any, asset_dir: str, bad: Any) -> Image | None:
+def _image(value: Any, asset_dir: str, bad: Callable[..., None]) -> Image | None:
+    """The lead image; None, with a call of bad(message, hint=None), when it is not valid."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -466,34 +754,83 @@ def _image(value: Any, asset_dir: str, bad: Any) -> Image | None:
         return None
     unknown = sorted(set(value) - set(IMAGE_FIELDS))
     if unknown:
-        bad(f"image has unknown field {unknown[0]!r} (use src, alt, caption, credit)")
+        bad(f"image has unknown field {shown(unknown[0])} (use src, alt, caption, credit)")
         return None
-    src = _text(value.get("src"))
+    texts = {field: _text(value.get(field)) for field in IMAGE_FIELDS}
+    for field, text in texts.items():
+        if len(text) > TEXT_LENGTHS[field]:
+            bad(_too_long(f"image {field}", len(text), TEXT_LENGTHS[field]))
+            return None
+    src = texts["src"]
     if not src:
-        if value.get("caption") or value.get("credit"):
+        if texts["caption"] or texts["credit"]:
             return None  # an imported caption waiting for its photo: kept in the file, not shown
         bad("image needs src: the photo's file name or URL")
         return None
+    why = _url_problem(src)
+    if why:
+        bad(f"image src {shown(src)} {why}", _URL_HINT)
+        return None
     url = src if _EXTERNAL.match(src) else clean_url(asset_dir + src)
-    caption = _text(value.get("caption"))
     return Image(
         url=url,
-        alt=_text(value.get("alt")) or caption,
-        caption=caption,
-        credit=_text(value.get("credit")),
+        alt=texts["alt"] or texts["caption"],
+        caption=texts["caption"],
+        credit=texts["credit"],
     )
 
 
-def first_paragraph_text(body: str) -> str:
-    """The first paragraph as plain text, shortened at a word boundary for summaries."""
+def _curls_quotes(config: Config) -> bool:
+    """True when article bodies get typographic quotes, so their summaries get them too."""
+    ours = extension_module(TYPOGRAPHY)
+    return any(extension_module(name) == ours for name in config.markdown_extensions)
+
+
+def first_paragraph_text(body: str, typography: bool = False) -> str:
+    """The first paragraph as plain text, shortened at a word boundary for summaries.
+
+    Only its first SUMMARY_SOURCE characters are read: Python-Markdown's time grows with the
+    square of a hostile paragraph's length, and a summary needs a few hundred characters.
+    """
     for block in re.split(r"\n\s*\n", body.strip()):
         block = block.strip()
         if not block or _NOT_A_PARAGRAPH.match(block):
             continue
-        html = _PLAIN_MARKDOWN.reset().convert(block)
-        text = " ".join(Markup(html).striptags().split())
-        return shorten(text, SUMMARY_LENGTH)
+        converter = _CURLY_MARKDOWN if typography else _PLAIN_MARKDOWN
+        html = converter.reset().convert(block[:SUMMARY_SOURCE])
+        return shorten(_visible_text(html), SUMMARY_LENGTH)
     return ""
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees in HTML: no tags, comments, scripts or styles."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN:
+            self.hidden = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self.hidden = False
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+_HIDDEN = frozenset({"script", "style"})
+
+
+def _visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
 
 
 def shorten(text: str, limit: int) -> str:

@@ -26,7 +26,9 @@ _SKIP = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math"})
 _SPECIAL = re.compile(r"---|--|\.\.\.|[\"']")
 # After these (or at the start of the text) a quote opens; after anything else it closes.
 _OPENS_AFTER = frozenset(" \t\n\r\u00a0([{\u2014\u2013\u2018\u201c/-")
-_PLACEHOLDER = re.compile(r"\x02wzxhzdk:(\d+)\x03$")
+_PLACEHOLDER = re.compile(r"\x02wzxhzdk:(\d+)\x03")
+# Python-Markdown's placeholder for raw HTML is "\x02wzxhzdk:<index>\x03": never longer than this.
+_PLACEHOLDER_LENGTH = 32
 _DASHES = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 
 
@@ -66,8 +68,7 @@ def curl(
         out.append(text[position:start])
         before = text[start - 1] if start else previous
         if before == "\x03":  # the end of a placeholder Python-Markdown put for raw HTML
-            placeholder = _PLACEHOLDER.search(text, 0, start)
-            before = after_html(int(placeholder.group(1))) if placeholder else "x"
+            before = _after_placeholder(text, start, after_html)
         token = match.group()
         if token in _DASHES:
             out.append(_DASHES[token])
@@ -83,6 +84,17 @@ def curl(
     out.append(text[position:])
     result = "".join(out)
     return result, result[-1:] or previous
+
+
+def _after_placeholder(text: str, end: int, after_html: Callable[[int], str]) -> str:
+    """What a quote at `end` sees after the raw HTML placeholder that ends there.
+
+    Only the few characters a placeholder can take are searched, never the text before it:
+    a paragraph of many inline HTML spans stays linear.
+    """
+    begin = text.rfind("\x02", max(0, end - _PLACEHOLDER_LENGTH), end)
+    placeholder = _PLACEHOLDER.fullmatch(text, begin, end) if begin >= 0 else None
+    return after_html(int(placeholder.group(1))) if placeholder else "x"
 
 
 def _text_slots(element: Element) -> Iterator[tuple[Element, str | None]]:

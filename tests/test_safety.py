@@ -1,16 +1,22 @@
 """Safe by construction: bad input, all-or-nothing output, no escapes, content is data.
 
 What is an error and what is cleaned:
-- errors (exit 1, file and line named, output untouched): invalid YAML, missing or wrong-typed
-  fields, dates that do not parse, non-UTF-8 or binary files, empty files, two articles or
-  topics with one URL, a slug or topic that leaves nothing after cleaning, text nested more
-  than 100 levels, unknown templates and template syntax errors; a permalink without {slug}.
+- errors (exit 1, file and line named, output untouched): invalid YAML, front matter that never
+  closes or is larger than 64 KB, aliases that expand past 10,000 values, missing or
+  wrong-typed fields, fields longer than their cap, dates that do not parse or cannot exist,
+  URLs that are not http, https or relative, non-UTF-8 or binary files, empty files, two
+  articles or topics with one URL, a slug or topic that leaves nothing after cleaning, text
+  nested more than 100 levels, unknown templates and template syntax errors; a permalink
+  without {slug}.
 - cleaned: slugs and topic names are transliterated to [a-z0-9-] (so `/`, `..`, NUL and
   spaces vanish) and cut at 80 characters; permalink patterns lose empty, `.` and `..`
   segments and a leading `/`; every write is checked to stay inside the staging folder.
-- warnings (exit 0): an unknown front matter field, a lead image missing beside its article.
+- warnings (exit 0): an unknown front matter field, a lead image missing beside its article,
+  a slug that had to be cleaned.
 - usage errors (exit 2): an output folder that is or holds the site, content/, templates/,
   static/, `/` or the home folder, or that holds files newsdigest did not write.
+- size: every message quotes a value in one short line; `limits.time_limit` stops a block
+  (one article's Markdown) that runs too long.
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import markdown
 import pytest
 from conftest import article, build_site, problems_of, write_site
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +43,7 @@ from newsdigest import output as output_module
 from newsdigest.cli import main
 from newsdigest.config import load_config
 from newsdigest.errors import BuildFailed, UsageError
+from newsdigest.limits import MAX_TOPICS, TEXT_LENGTHS, TimeLimitExceeded, time_limit
 from newsdigest.output import check_owner, guard_output
 
 GOOD = {
@@ -83,6 +93,22 @@ BAD_INPUTS = {
         None,
     ),
     "template syntax error": ("templates/day.html", "{% if %}broken", 1),
+    "front matter that never closes": ("content/bad.md", "---\ntitle: x\n", 1),
+    "only a fence": ("content/bad.md", "---", 1),
+    "front matter past 64 KB": ("content/bad.md", article("T", "2026-10-03", n="x" * 70_000), 1),
+    "impossible date": ("content/bad.md", article("T", "2024-02-30"), 3),
+    "hour 24 in updated": (
+        "content/bad.md",
+        article("T", "2026-10-03", updated="'2026-10-03T24:00:00'"),
+        4,
+    ),
+    "year 9999 with an offset": ("content/bad.md", article("T", "9999-12-31T23:00:00-05:00"), 3),
+    "javascript: source_url": (
+        "content/bad.md",
+        article("T", "2026-10-03", source_url="' JaVaScRiPt:alert(1)'"),
+        4,
+    ),
+    "title past its cap": ("content/bad.md", article("T" * 301, "2026-10-03"), 2),
     "unknown template name": ("templates/home.html", '{% extends "nope.html" %}', None),
 }
 
@@ -106,6 +132,43 @@ def test_bad_input_is_named_and_leaves_the_output_as_it_was(
     assert mtimes(published / "public") == times
     leftovers = {p.name for p in published.iterdir()}
     assert leftovers <= {"public", "content", "templates", "pyproject.toml", ".newsdigest-cache"}
+
+
+def alias_bomb(field: str, levels: int = 9, width: int = 9) -> str:
+    """About 500 bytes of front matter whose `field` expands to width**levels values."""
+    lines = ["title: Bomb", "date: 2026-10-03", f"a0: &a0 [{', '.join(['x'] * width)}]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    lines = [line for line in lines if not line.startswith(f"{field}:")]
+    return "---\n" + "\n".join([*lines, f"{field}: *a{levels - 1}"]) + "\n---\nBody.\n"
+
+
+# A build with at most 1 GB of memory, so that a bomb that goes off fails the test, not the machine.
+BOUNDED_BUILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from newsdigest.cli import main
+sys.exit(main(["build", "--site", sys.argv[1], "--jobs", "1", "--quiet"]))
+"""
+
+
+def test_alias_bombs_give_a_short_error_quickly(site: Path) -> None:
+    fields = ("draft", "sanitize", "date", "updated", "image", "topics")
+    write_site(site, {**GOOD, **{f"content/{field}.md": alias_bomb(field) for field in fields}})
+    assert all(len((site / f"content/{f}.md").read_bytes()) < 600 for f in fields)
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    started = time.perf_counter()
+    finished = subprocess.run(
+        [sys.executable, "-c", BOUNDED_BUILD, str(site)],
+        env=environment,
+        capture_output=True,
+        timeout=120,
+    )
+    err = finished.stderr.decode("utf-8", "replace")
+    assert finished.returncode == 1, err[-2000:]
+    assert time.perf_counter() - started < 30
+    assert len(finished.stdout) + len(finished.stderr) < 5_000, err[:2000]
+    assert "Traceback" not in err
+    assert all(re.search(rf"content/{field}\.md:\d+: error: .*alias", err) for field in fields), err
 
 
 def test_every_bad_file_is_listed_not_just_the_first(published: Path, capsys) -> None:
@@ -362,11 +425,11 @@ def test_sanitize_strips_scripts_handlers_and_attr_list_attributes(site: Path) -
 
 
 def test_huge_and_odd_input_builds(site: Path) -> None:
-    many_topics = ", ".join(f"Topic {n}" for n in range(500))
+    many_topics = ", ".join(f"Topic {n}" for n in range(MAX_TOPICS))  # as many as allowed
     files = {
         "content/huge.md": article("Huge", "2026-10-01", ("Word " * 200 + "\n\n") * 5_000),
         "content/topics.md": article("Topics", "2026-10-02", topics=f"[{many_topics}]"),
-        "content/long-title.md": article("L" * 10_000, "2026-10-03"),
+        "content/long-title.md": article("L" * TEXT_LENGTHS["title"], "2026-10-03"),
         "content/nested.md": article(
             "Nested", "2026-10-04", "".join("    " * i + "- level\n" for i in range(90))
         ),
@@ -377,7 +440,7 @@ def test_huge_and_odd_input_builds(site: Path) -> None:
     assert (site / "content/huge.md").stat().st_size > 5_000_000
     report = build_site(site, jobs=2)
     assert report.articles == 2_004
-    assert (site / "public/topics/topic-499/index.html").exists()
+    assert (site / f"public/topics/topic-{MAX_TOPICS - 1}/index.html").exists()
     assert (site / "public/topics/only-1999/index.html").exists()
     assert len((site / "public/2026/10/01/huge/index.html").read_bytes()) > 5_000_000
 
@@ -448,3 +511,73 @@ def test_any_slug_text_gives_a_safe_url(text: str) -> None:
     url = permalink("{year}/{month}/{day}/{slug}/", datetime(2026, 1, 2), slug)
     path = PurePosixPath(output_file(url))
     assert not path.is_absolute() and ".." not in path.parts
+
+
+# The per-article time limit: Markdown that would run for minutes is stopped.
+
+
+def test_a_time_limit_stops_a_tight_loop() -> None:
+    started = time.perf_counter()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.2):
+        while True:
+            pass
+    assert time.perf_counter() - started < 2
+
+
+def test_a_time_limit_stops_python_markdown_on_brackets() -> None:
+    started = time.perf_counter()
+    with pytest.raises(TimeLimitExceeded), time_limit(0.5):
+        markdown.Markdown().convert("[" * 20_000)  # minutes of work without the limit
+    assert time.perf_counter() - started < 3
+
+
+def test_a_block_that_finishes_in_time_leaves_no_timer_behind() -> None:
+    handler = signal.getsignal(signal.SIGALRM)
+    with time_limit(5):
+        total = sum(range(1000))
+    assert total == 499_500
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_an_inner_time_limit_gives_the_outer_one_back() -> None:
+    with time_limit(5):
+        with pytest.raises(TimeLimitExceeded), time_limit(0.1):
+            while True:
+                pass
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 3 < left <= 5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def spin_under_a_time_limit(seconds: float) -> str:
+    """Run in a worker process: what happened to an endless loop under a time limit."""
+    try:
+        with time_limit(seconds):
+            while True:
+                pass
+    except TimeLimitExceeded:
+        return "stopped"
+
+
+def test_a_time_limit_works_in_a_forked_worker_process() -> None:
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(spin_under_a_time_limit, 0.2).result(timeout=30) == "stopped"
+
+
+def test_a_time_limit_does_nothing_outside_the_main_thread() -> None:
+    handler = signal.getsignal(signal.SIGALRM)
+    outcome: list[str] = []
+
+    def work() -> None:
+        with time_limit(0.01):
+            time.sleep(0.1)
+        outcome.append("finished")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=10)
+    assert outcome == ["finished"]
+    assert signal.getsignal(signal.SIGALRM) is handler
