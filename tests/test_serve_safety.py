@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import http.client
+import logging
+import os
+import shutil
 import socket
 import threading
 import time
@@ -13,6 +16,7 @@ import pytest
 from conftest import article, write_site
 
 from newsdigest.serve import DevServer
+from newsdigest.watch import Watcher
 
 SECRET = "SECRET-MARKER-77d2"
 ARTICLE_URL = "/digest/2026/10/01/first-title/"
@@ -207,6 +211,140 @@ def test_the_event_stream_outlives_the_request_timeout(served: DevServer) -> Non
     (served.site_dir / "content/one.md").write_text(article("Later", "2026-10-01T09:00:00"))
     wait_for(lambda: "reload" in events)
     connection.close()
+
+
+# -- 3. Replaced input folders ---------------------------------------------------------------
+
+
+def page_says(server: DevServer, path: str, text: str) -> bool:
+    status, page = get(server.port, path)
+    return status == 200 and text in page
+
+
+def test_content_deleted_and_made_again_is_still_watched(served: DevServer) -> None:
+    content = served.site_dir / "content"
+    shutil.rmtree(content)
+    content.mkdir()
+    (content / "one.md").write_text(article("Made again", "2026-10-01T09:00:00", "Again."))
+    wait_for(lambda: page_says(served, "/digest/2026/10/01/made-again/", "Again."))
+    time.sleep(0.3)
+    (content / "one.md").write_text(article("Saved later", "2026-10-01T09:00:00", "Later."))
+    wait_for(lambda: page_says(served, "/digest/2026/10/01/saved-later/", "Later."))
+    assert get(served.port, "/digest/2026/10/03/a-draft/")[0] == 404  # gone with the old folder
+
+
+def test_content_swapped_with_mv_is_still_watched(served: DevServer) -> None:
+    site = served.site_dir
+    (site / "content.new").mkdir()
+    (site / "content.new/one.md").write_text(article("Swapped in", "2026-10-01T09:00:00", "New."))
+    os.rename(site / "content", site / "content.old")
+    os.rename(site / "content.new", site / "content")
+    wait_for(lambda: page_says(served, "/digest/2026/10/01/swapped-in/", "New."))
+    assert get(served.port, "/digest/2026/10/03/a-draft/")[0] == 404  # left in content.old
+    time.sleep(0.3)
+    (site / "content/one.md").write_text(article("Saved after", "2026-10-01T09:00:00", "After."))
+    wait_for(lambda: page_says(served, "/digest/2026/10/01/saved-after/", "After."))
+    # The old folder is no input any more: editing it changes nothing.
+    rebuilds = served.rebuilds
+    (site / "content.old/draft.md").write_text(article("Old", "2026-10-03", draft="true"))
+    time.sleep(0.5)
+    assert served.rebuilds == rebuilds
+
+
+def test_static_swapped_with_mv_is_still_watched(served: DevServer) -> None:
+    site = served.site_dir
+    (site / "static").mkdir()
+    (site / "static/extra.css").write_text("p { color: red }")
+    wait_for(lambda: page_says(served, "/digest/extra.css", "red"))
+    (site / "static.new").mkdir()
+    (site / "static.new/extra.css").write_text("p { color: green }")
+    os.rename(site / "static", site / "static.old")
+    os.rename(site / "static.new", site / "static")
+    wait_for(lambda: page_says(served, "/digest/extra.css", "green"))
+    time.sleep(0.3)
+    (site / "static/extra.css").write_text("p { color: blue }")
+    wait_for(lambda: page_says(served, "/digest/extra.css", "blue"))
+
+
+class Batches:
+    """A watcher's batches, as they come."""
+
+    def __init__(self, site: Path) -> None:
+        self.seen: list[set[Path]] = []
+        self.watcher = Watcher(
+            site,
+            [site / "content", site / "templates", site / "static"],
+            site / "pyproject.toml",
+            self.seen.append,
+            quiet=0.05,
+            say=lambda _: None,
+        )
+
+    def any_has(self, path: Path) -> bool:
+        return any(path in batch for batch in self.seen)
+
+
+def test_a_replaced_input_folder_is_reported_as_the_site_folder(site: Path) -> None:
+    write_site(site, {"content/a.md": "x", "static/s.css": "p {}"})
+    batches = Batches(site)
+    try:
+        shutil.rmtree(site / "content")
+        wait_for(lambda: batches.any_has(site), timeout=10)
+        batches.seen.clear()
+        os.rename(site / "static", site / "elsewhere")  # moved away
+        wait_for(lambda: batches.any_has(site), timeout=10)
+        batches.seen.clear()
+        (site / "templates").mkdir()  # a folder that was not there at the start
+        wait_for(lambda: batches.any_has(site), timeout=10)
+        batches.seen.clear()
+        time.sleep(0.2)
+        (site / "templates/day.html").write_text("day")
+        wait_for(lambda: batches.any_has(site / "templates/day.html"), timeout=10)
+    finally:
+        batches.watcher.stop()
+
+
+def test_lost_file_events_are_reported_as_the_site_folder(site: Path) -> None:
+    write_site(site, {"content/a.md": "x"})
+    batches = Batches(site)
+    try:
+        # The kernel's event queue overflowed: watchdog can only say so in its log.
+        logging.getLogger("watchdog.observers.inotify_c").warning(
+            "Inotify queue overflowed; filesystem events were lost"
+        )
+        wait_for(lambda: batches.any_has(site), timeout=10)
+    finally:
+        batches.watcher.stop()
+
+
+# -- 4. A quiet stop --------------------------------------------------------------------------
+
+
+def test_stopping_the_watcher_while_files_change_logs_nothing(
+    site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_site(site, {"content/a.md": "x"})
+    done = threading.Event()
+
+    def churn() -> None:
+        number = 0
+        while not done.is_set():
+            (site / f"content/{number % 20}.md").write_text("x")
+            number += 1
+
+    threading.Thread(target=churn, daemon=True).start()
+    try:
+        with caplog.at_level(logging.WARNING):
+            for _ in range(30):
+                watcher = Watcher(
+                    site, [site / "content"], site / "pyproject.toml", lambda _: None,
+                    say=lambda _: None,
+                )  # fmt: skip
+                time.sleep(0.03)
+                watcher.stop()
+    finally:
+        done.set()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("watchdog")] == []
 
 
 # -- 5. Nothing outside the output folder ------------------------------------------------------
