@@ -16,6 +16,7 @@ observer sees no closes, and keeps the 100 ms.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from newsdigest.content import is_temporary
@@ -92,29 +94,69 @@ def _now() -> float:
     return time.monotonic()
 
 
+class _StopRace(logging.Filter):
+    """Drops the error watchdog logs when a watch is stopped while events are flowing.
+
+    Its emitter thread may read one more event after `stop()` has begun; it then logs
+    "queue_events() called when the thread is inactive" at ERROR and drops the event, which is
+    harmless (the watch is going away) but printed on every stop of `serve` that coincides with a
+    write. Only that message is dropped; every other watchdog message is kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "called when the thread is inactive" not in record.getMessage()
+
+
+class _Overflow(logging.Filter):
+    """Notices, without hiding it, watchdog's warning that the kernel dropped file events.
+
+    A warning in its log is watchdog's only sign that the inotify queue overflowed; the events
+    are lost, so the watcher can no longer say which files changed.
+    """
+
+    def __init__(self, lost: Callable[[], None]) -> None:
+        super().__init__()
+        self.lost = lost
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "overflow" in record.getMessage().lower():
+            self.lost()
+        return True
+
+
+_STOP_RACE = _StopRace()
+_INOTIFY_LOG = "watchdog.observers.inotify"
+_INOTIFY_FD_LOG = "watchdog.observers.inotify_c"
+
+
 class _Handler(FileSystemEventHandler):
-    def __init__(self, accept: Callable[[Path], bool], add: Callable[[Path, bool], None]) -> None:
-        self.accept = accept
-        self.add = add
+    """Hands each event to the watcher; an error while doing so means "look at everything"."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return  # reading a file changes nothing
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder's listing changed: the file events themselves follow
-        paths = [event.src_path]
-        if event.event_type == "moved":
-            paths.append(event.dest_path)  # the destination of an atomic save is the change
-        # Closed after writing, moved into place or gone: nothing more is coming for it.
-        settled = event.event_type in ("closed", "moved", "deleted") or event.is_directory
-        for raw in paths:
-            path = Path(raw if isinstance(raw, str) else raw.decode())
-            if not is_temporary(path.name) and self.accept(path):
-                self.add(path, settled)
+        try:
+            self.watcher.handle(event)
+        except Exception as error:  # an exception here would end watchdog's thread for good
+            self.watcher.say(f"Watching the site: {error!r}; rebuilding everything.")
+            self.watcher.lost()
 
 
 class Watcher:
-    """watchdog over the site's folders; falls back to polling when inotify runs out."""
+    """watchdog over the site's folders; falls back to polling when inotify runs out.
+
+    Each input folder (content/, templates/, static/) has its own recursive watch, and the site
+    folder a flat one, which sees the config file and the input folders themselves come and go.
+    A recursive watch stays on the folder it was started on: once `content/` is deleted and made
+    again, or swapped with `mv` (what `git checkout`, rsync and some editors do), it watches
+    nothing, or the old folder under its new name. So when an input folder is created, deleted or
+    moved, its watch is started again on whatever now has its name (a folder missing at the start
+    is picked up the same way), and the batch gets the site folder itself, which the dev build
+    takes to mean "rebuild everything": the files of a replaced folder were never seen one by
+    one. Events the kernel dropped, and an error while handling an event, are reported the same
+    way.
+    """
 
     def __init__(
         self,
@@ -126,46 +168,91 @@ class Watcher:
         say: Callable[[str], None] = print,
     ) -> None:
         self.debouncer = Debouncer(on_change, quiet)
-        self.folders = [f for f in folders if f.is_dir()]
-        # A site without templates/ yet: the site folder's watch sees it appear, then it is
-        # watched like the others.
-        self.missing = {f for f in folders if not f.is_dir()}
-        self.handler: _Handler | None = None
         self.site_dir = site_dir
+        self.folders = list(folders)
         self.config_file = config_file
         self.say = say
-        self.observer = self._start(Observer)
-        if self.observer is None:
+        self.handler = _Handler(self)
+        self.watches: dict[Path, ObservedWatch] = {}
+        logging.getLogger(_INOTIFY_LOG).addFilter(_STOP_RACE)
+        self.overflow = _Overflow(self.lost)
+        logging.getLogger(_INOTIFY_FD_LOG).addFilter(self.overflow)
+        if not self._start(Observer):
             self.say("Cannot watch with inotify (its watch or instance limit is reached); polling.")
-            self.observer = self._start(PollingObserver)
-        if self.observer is None:
-            raise OSError("cannot watch the site folder")
+            if not self._start(PollingObserver):
+                self.debouncer.stop()
+                logging.getLogger(_INOTIFY_FD_LOG).removeFilter(self.overflow)
+                raise OSError("cannot watch the site folder")
 
-    def _start(self, kind: type) -> object | None:
-        observer = kind()
-        handler = self.handler = _Handler(self._accept, self.debouncer.add)
+    def _start(self, kind: Callable[[], BaseObserver]) -> bool:
+        observer = self.observer = kind()  # set before its first event can arrive
+        self.watches = {}
         try:
             for folder in self.folders:
-                observer.schedule(handler, str(folder), recursive=True)
-            observer.schedule(handler, str(self.site_dir), recursive=False)
+                if folder.is_dir():
+                    self.watches[folder] = observer.schedule(
+                        self.handler, str(folder), recursive=True
+                    )
+            observer.schedule(self.handler, str(self.site_dir), recursive=False)
             observer.start()
         except OSError:
             with contextlib.suppress(Exception):
                 observer.stop()
-            return None
-        return observer
+            return False
+        return True
+
+    def handle(self, event: FileSystemEvent) -> None:
+        """One event from watchdog's thread: a path for the batch, or a folder to watch again."""
+        if event.event_type in ("opened", "closed_no_write"):
+            return  # reading a file changes nothing
+        paths = [_path(event.src_path)]
+        if event.event_type == "moved":
+            paths.append(_path(event.dest_path))  # the destination of an atomic save is the change
+        if event.event_type in ("created", "deleted", "moved"):
+            replaced = [path for path in paths if path in self.folders]
+            for folder in replaced:
+                self._watch_again(folder)
+            if replaced:
+                self.lost()
+                return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed: the file events themselves follow
+        # Closed after writing, moved into place or gone: nothing more is coming for it.
+        settled = event.event_type in ("closed", "moved", "deleted") or event.is_directory
+        for path in paths:
+            if not is_temporary(path.name) and self._accept(path):
+                self.debouncer.add(path, settled)
+
+    def lost(self) -> None:
+        """Some change cannot be pinned to files: the batch gets the site folder itself."""
+        self.debouncer.add(self.site_dir, False)
+
+    def _watch_again(self, folder: Path) -> None:
+        """Start the folder's recursive watch again, on what now has its name, if anything."""
+        old = self.watches.pop(folder, None)
+        if old is not None:
+            with contextlib.suppress(KeyError):  # already gone with the observer
+                self.observer.unschedule(old)
+        if not folder.is_dir():
+            return  # deleted or moved away: watched again once the site folder sees it back
+        try:
+            self.watches[folder] = self.observer.schedule(self.handler, str(folder), recursive=True)
+        except FileNotFoundError:
+            return  # gone again already; its creation will bring us back here
+        except OSError as error:
+            self.say(f"Cannot watch {folder}: {error.strerror}; restart serve to see its changes.")
 
     def _accept(self, path: Path) -> bool:
         if path == self.config_file:
             return True
-        if path in self.missing and path.is_dir() and getattr(self, "observer", None):
-            self.missing.discard(path)
-            self.folders.append(path)
-            self.observer.schedule(self.handler, str(path), recursive=True)  # type: ignore[attr-defined]
-            return True
         return any(path == folder or path.is_relative_to(folder) for folder in self.folders)
 
     def stop(self) -> None:
-        self.observer.stop()  # type: ignore[attr-defined]
-        self.observer.join(timeout=5)  # type: ignore[attr-defined]
+        self.observer.stop()
+        self.observer.join(timeout=5)
         self.debouncer.stop()
+        logging.getLogger(_INOTIFY_FD_LOG).removeFilter(self.overflow)
+
+
+def _path(raw: str | bytes) -> Path:
+    return Path(raw if isinstance(raw, str) else raw.decode())

@@ -157,7 +157,7 @@ def test_atomic_saves_count_and_swap_files_do_not(served: DevServer) -> None:
 def raw_request(port: int, target: str) -> tuple[int, bytes]:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(
-            f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
         )
         data = b""
         while chunk := connection.recv(65536):
