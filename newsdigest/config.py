@@ -5,11 +5,15 @@ from __future__ import annotations
 import difflib
 import tomllib
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import markdown
+
 from newsdigest.errors import BuildFailed, Problem
+from newsdigest.typography import NAME as TYPOGRAPHY
 
 CONFIG_FILE = "pyproject.toml"
 # typography (curly quotes, dashes) is newsdigest's own: a twentieth of smarty's cost.
@@ -150,14 +154,71 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
 
 
 def _parse_extensions(value: Any, values: dict[str, Any], bad: Any) -> None:
-    """Accept a list of names, or a table of name -> settings."""
+    """Accept a list of names, or a table of name -> settings, of extensions that load."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        values["markdown_extensions"] = tuple(value)
+        names, configs = tuple(value), {}
     elif isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
-        values["markdown_extensions"] = tuple(value)
-        values["markdown_extension_configs"] = {k: dict(v) for k, v in value.items() if v}
+        names, configs = tuple(value), {k: dict(v) for k, v in value.items() if v}
     else:
         bad("markdown_extensions", "must be a list of names or a table of name = {settings}")
+        return
+    problems = [extension_problem(name, configs.get(name, {})) for name in names]
+    for problem in problems:
+        if problem:
+            bad(*problem)
+    if not any(problems):
+        values["markdown_extensions"] = names
+        values["markdown_extension_configs"] = configs
+
+
+def extension_module(name: str) -> str:
+    """Python-Markdown's name for an extension; `typography` is newsdigest's own."""
+    return "newsdigest.typography" if name == TYPOGRAPHY else name
+
+
+# Rendered once per extension when the settings are read: some bad values (toc's
+# baselevel = "x") only fail when the extension runs, and a build must not fail that way.
+_SAMPLE = '# A heading\n\nSome "quoted" text -- with a [link](x.html) and *emphasis*.\n'
+
+
+def extension_problem(name: str, settings: dict[str, Any]) -> tuple[str, str, str | None] | None:
+    """Why an extension cannot be used with these settings, as (key, message, hint), or None.
+
+    Loaded the way the renderer loads it, so that a typo is a settings error naming the key
+    rather than a ModuleNotFoundError or KeyError in the middle of a build.
+    """
+    module = extension_module(name)
+    try:
+        extension = markdown.Markdown().build_extension(module, {})
+    except ImportError as error:
+        missing, package = getattr(error, "name", None) or "", module.partition(":")[0]
+        if missing and not (package == missing or package.startswith(missing + ".")):
+            return ("markdown_extensions", f"{name!r} cannot be loaded: {error}", None)
+        close = difflib.get_close_matches(name, known_extensions(), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "see Python-Markdown's extension list"
+        return ("markdown_extensions", f"unknown extension {name!r}", hint)
+    except Exception as error:  # any module can be named; none may crash the build later
+        return ("markdown_extensions", f"{name!r} is not a Markdown extension ({error})", None)
+    accepted = sorted(extension.getConfigs())
+    for key in sorted(settings):
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            takes = f"{name} takes {', '.join(accepted)}" if accepted else f"{name} takes none"
+            hint = f"did you mean {close[0]!r}?" if close else takes
+            return (f"markdown_extensions.{name}", f"unknown setting {key!r}", hint)
+    try:
+        markdown.Markdown(extensions=[module], extension_configs={module: settings}).convert(
+            _SAMPLE
+        )
+    except Exception as error:  # a value of the wrong kind fails deep inside the extension
+        return (f"markdown_extensions.{name}", f"bad setting value: {error}", None)
+    return None
+
+
+def known_extensions() -> list[str]:
+    """Python-Markdown's built-in (and any installed) extension names, and typography."""
+    names = {entry.name for entry in entry_points(group="markdown.extensions")}
+    return sorted(names | {TYPOGRAPHY})
 
 
 def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:

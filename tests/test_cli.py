@@ -99,3 +99,23 @@ def test_many_warnings_are_cut_short_unless_verbose(site: Path, capsys) -> None:
     assert "... and 5 more warning(s); --verbose lists them all." in err
     assert main(["build", "--site", str(site), "--quiet", "--verbose"]) == 0
     assert capsys.readouterr().err.count("warning: unknown field") == 25
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('["extra", "smartypants"]', "markdown_extensions: unknown extension 'smartypants'"),
+        ("{toc = {bogus = 1}}", "markdown_extensions.toc: unknown setting 'bogus'"),
+    ],
+)
+def test_a_bad_markdown_extension_is_a_settings_error_not_a_traceback(
+    site: Path, capsys, setting: str, message: str
+) -> None:
+    write_site(
+        site, {"content/a.md": article("A", "2026-10-01")}, f"markdown_extensions = {setting}\n"
+    )
+    assert main(["build", "--site", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert f"pyproject.toml: error: [tool.newsdigest] {message}" in err
+    assert "Traceback" not in err
+    assert main(["check", "--site", str(site)]) == 1

@@ -70,3 +70,39 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(BuildFailed) as failure:
         load_config(tmp_path)
     assert "pyproject.toml" in str(failure.value.problems[0])
+
+
+def problem_text(table: dict[str, object], tmp_path: Path) -> str:
+    with pytest.raises(BuildFailed) as failure:
+        parse_config(table, tmp_path)
+    return "\n".join(str(p) for p in failure.value.problems)
+
+
+def test_a_misspelt_markdown_extension_is_named_with_a_did_you_mean(tmp_path: Path) -> None:
+    text = problem_text({"markdown_extensions": ["extra", "smartypants"]}, tmp_path)
+    assert "[tool.newsdigest] markdown_extensions: unknown extension 'smartypants'" in text
+    assert "did you mean 'smarty'?" in text
+    assert "extra" not in text.replace("markdown_extensions", "")  # extra itself is fine
+
+
+def test_an_unknown_extension_setting_is_named(tmp_path: Path) -> None:
+    text = problem_text({"markdown_extensions": {"toc": {"bogus": 1}}}, tmp_path)
+    assert "[tool.newsdigest] markdown_extensions.toc: unknown setting 'bogus'" in text
+    assert "permalink" in text  # the hint lists the settings toc takes
+
+
+def test_a_bad_extension_setting_value_is_named(tmp_path: Path) -> None:
+    text = problem_text({"markdown_extensions": {"toc": {"baselevel": "x"}}}, tmp_path)
+    assert "markdown_extensions.toc:" in text and "'x'" in text
+
+
+def test_a_module_that_is_not_an_extension_is_named(tmp_path: Path) -> None:
+    text = problem_text({"markdown_extensions": ["os"]}, tmp_path)
+    assert "markdown_extensions: 'os' is not a Markdown extension" in text
+
+
+def test_extensions_by_short_name_full_name_and_typography_load(tmp_path: Path) -> None:
+    names = ["extra", "markdown.extensions.toc", "typography", "smarty"]
+    assert parse_config({"markdown_extensions": names}, tmp_path).markdown_extensions == tuple(
+        names
+    )
