@@ -165,7 +165,9 @@ def config_from(options: argparse.Namespace) -> Config:
     site_dir = options.site.resolve()
     if not site_dir.is_dir():
         raise UsageError(f"site folder {options.site} does not exist")
-    return load_config(site_dir, overrides)
+    config = load_config(site_dir, overrides)
+    print_problems(config.warnings)
+    return config
 
 
 def run_build(options: argparse.Namespace) -> int:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,9 @@ class Config:
     topics: tuple[TopicSettings, ...] = ()
     sanitize: bool = False
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    # What is odd about the file but does not stop a build (a misspelt table name): printed
+    # by whoever runs the build, never a reason to fail it.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -109,16 +113,66 @@ KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
 
 def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
     """Read the site's pyproject.toml (absent means all defaults); raise BuildFailed on problems."""
+    text, document = read_document(site_dir)
+    tool = document.get("tool", {})
+    table = tool.get("newsdigest", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise BuildFailed([Problem(CONFIG_FILE, "tool.newsdigest must be a table")])
+    config = parse_config({**table, **(overrides or {})}, site_dir)
+    warnings = table_name_warnings(document, text)
+    return replace(config, warnings=tuple(warnings)) if warnings else config
+
+
+def read_document(site_dir: Path) -> tuple[str, dict[str, Any]]:
+    """The text and parsed TOML of the site's pyproject.toml; empty when there is none."""
     path = site_dir / CONFIG_FILE
-    table: dict[str, Any] = {}
-    if path.exists():
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
-        table = document.get("tool", {}).get("newsdigest", {})
-    table = {**table, **(overrides or {})}
-    return parse_config(table, site_dir)
+    if not path.is_file():
+        return "", {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
+
+
+def table_name_warnings(document: dict[str, Any], text: str) -> list[Problem]:
+    """A table that looks meant for newsdigest but is not `[tool.newsdigest]`.
+
+    Without this a typo in the table name silently gives a site with every default.
+    """
+    suspects: list[tuple[str, ...]] = []
+    for key, value in document.items():
+        if _looks_like(key, "tool") and isinstance(value, dict):  # [tool.x] and [tools.x]
+            suspects += [
+                (key, inner)
+                for inner in value
+                if _looks_like(inner, "newsdigest") and (key, inner) != ("tool", "newsdigest")
+            ]
+        elif _looks_like(key, "newsdigest"):  # [newsdigest] without tool.
+            suspects.append((key,))
+    return [
+        Problem(
+            CONFIG_FILE,
+            f"[{'.'.join(names)}] is not read: newsdigest's settings go in [tool.newsdigest]",
+            line=_table_line(text, names),
+            hint="did you mean [tool.newsdigest]?",
+            severity="warning",
+        )
+        for names in suspects
+    ]
+
+
+def _looks_like(name: str, wanted: str) -> bool:
+    """`news-digest`, `NewsDigest` and `newsdigst` look like `newsdigest`; `news` does not."""
+    folded = name.lower().replace("-", "").replace("_", "")
+    return folded == wanted or bool(difflib.get_close_matches(folded, [wanted], cutoff=0.8))
+
+
+def _table_line(text: str, names: tuple[str, ...]) -> int | None:
+    """The line of the first header or dotted key that opens this table."""
+    pattern = r"\s*\.\s*".join(rf'(?:"{re.escape(n)}"|{re.escape(n)})' for n in names)
+    found = re.search(rf"^[ \t]*\[*[ \t]*{pattern}\b", text, flags=re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def parse_config(table: dict[str, Any], site_dir: Path) -> Config:

@@ -119,3 +119,14 @@ def test_a_bad_markdown_extension_is_a_settings_error_not_a_traceback(
     assert f"pyproject.toml: error: [tool.newsdigest] {message}" in err
     assert "Traceback" not in err
     assert main(["check", "--site", str(site)]) == 1
+
+
+def test_the_cli_prints_a_misspelt_table_warning(site: Path, capsys) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    (site / "pyproject.toml").write_text('[tool.newsdigst]\ntitle = "Mine"\n')
+    assert main(["build", "--site", str(site), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "pyproject.toml:1: warning: [tool.newsdigst] is not read" in err
+    assert "did you mean [tool.newsdigest]?" in err
+    assert main(["check", "--site", str(site)]) == 0
+    assert "did you mean [tool.newsdigest]?" in capsys.readouterr().err

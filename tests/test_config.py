@@ -106,3 +106,30 @@ def test_extensions_by_short_name_full_name_and_typography_load(tmp_path: Path) 
     assert parse_config({"markdown_extensions": names}, tmp_path).markdown_extensions == tuple(
         names
     )
+
+
+@pytest.mark.parametrize(
+    "table", ["tool.newsdigst", "tool.news-digest", "tool.NewsDigest", "newsdigest"]
+)
+def test_a_misspelt_settings_table_is_a_warning_with_a_did_you_mean(
+    tmp_path: Path, table: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\n\n[{table}]\ntitle = "Mine"\n', encoding="utf-8"
+    )
+    config = load_config(tmp_path)
+    assert config.title == "News digest"  # the misspelt table is not read...
+    [warning] = config.warnings  # ...and the user is told so
+    assert warning.severity == "warning" and warning.path == "pyproject.toml"
+    assert warning.line == 4
+    assert f"[{table}]" in warning.message and "did you mean [tool.newsdigest]?" in str(warning)
+
+
+def test_a_correct_table_and_other_tools_give_no_warning(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.newsdigest]\ntitle = "Mine"\n\n[tool.ruff]\nline-length = 100\n'
+        "[tool.pytest.ini_options]\naddopts = '-q'\n",
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path)
+    assert config.title == "Mine" and config.warnings == ()
