@@ -13,7 +13,7 @@ from typing import Any
 
 from newsdigest import __version__
 from newsdigest.articles import Selection
-from newsdigest.config import Config, load_config
+from newsdigest.config import Config, base_url_problem, load_config
 from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
@@ -86,7 +86,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve_parser.add_argument(
-        "--port", type=int, default=8000, help="default: 8000 (the next free one if taken)"
+        "--port",
+        type=port_number,
+        default=8000,
+        help="0 to 65535; default: 8000 (the next free one if taken; 0: any free one)",
     )
     serve_parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
     serve_parser.add_argument(
@@ -115,6 +118,7 @@ def make_parser() -> argparse.ArgumentParser:
         run_check,
     )
     add_selection_flags(check_parser)
+    add_base_url_flag(check_parser)
 
     init_parser = command(
         "init", "Create a new site folder that builds with the default theme.", run_init
@@ -131,11 +135,18 @@ def add_selection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_base_url_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        type=base_url,
+        metavar="URL",
+        help='override base_url, e.g. "https://example.org/digest/"',
+    )
+
+
 def add_build_flags(parser: argparse.ArgumentParser) -> None:
     add_selection_flags(parser)
-    parser.add_argument(
-        "--base-url", metavar="URL", help='override base_url, e.g. "https://example.org/digest/"'
-    )
+    add_base_url_flag(parser)
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="the output folder (default: public)"
     )
@@ -149,10 +160,32 @@ def add_build_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def port_number(text: str) -> int:
+    """A TCP port: argparse names the flag (--port) in the message when it is not one."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a number from 0 to 65535")
+    return value
+
+
+def base_url(text: str) -> str:
+    """A base URL given on the command line, checked here so the message names --base-url."""
+    wrong = base_url_problem(text)
+    if wrong:
+        raise argparse.ArgumentTypeError(f"{wrong}, e.g. https://example.org/digest/ or /")
+    return text
 
 
 def config_from(options: argparse.Namespace) -> Config:

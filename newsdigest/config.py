@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
@@ -337,12 +338,9 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
             bad(key, "must be at least 1")
     if "base_url" in values:
         base = values["base_url"]
-        if not (base.startswith("/") or base.startswith(("http://", "https://"))):
-            bad(
-                "base_url",
-                f"{base!r} must start with / or http(s)://",
-                'e.g. "/" or "https://example.org/digest/"',
-            )
+        wrong = base_url_problem(base)
+        if wrong:
+            bad("base_url", wrong, 'e.g. "/" or "https://example.org/digest/"')
         values["base_url"] = base if base.endswith("/") else base + "/"
     if "permalink" in values and "{slug}" not in values["permalink"]:
         bad("permalink", "must contain {slug}", 'e.g. "{year}/{month}/{day}/{slug}/"')
@@ -351,3 +349,15 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
             values["permalink"].format(year="2024", month="01", day="01", slug="x")
         except (KeyError, IndexError, ValueError) as error:
             bad("permalink", f"bad placeholder {error}", "use {year} {month} {day} {slug}")
+
+
+def base_url_problem(base: str) -> str | None:
+    """What is wrong with a base_url (from the settings or --base-url), or None."""
+    parts = urlsplit(base)
+    if base.startswith("//") or not (base.startswith("/") or parts.scheme in ("http", "https")):
+        return f"{base!r} must start with / or http:// or https://"
+    if parts.scheme and not parts.hostname:
+        return f"{base!r} has no host name"
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        return f"{base!r} must not have a ?query or #fragment"
+    return None

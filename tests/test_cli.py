@@ -130,3 +130,27 @@ def test_the_cli_prints_a_misspelt_table_warning(site: Path, capsys) -> None:
     assert "did you mean [tool.newsdigest]?" in err
     assert main(["check", "--site", str(site)]) == 0
     assert "did you mean [tool.newsdigest]?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_bad_port_is_a_usage_error_naming_the_flag(site: Path, capsys, port: str) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    with pytest.raises(SystemExit) as done:
+        main(["serve", "--site", str(site), f"--port={port}"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --port:" in err and "0 to 65535" in err
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+@pytest.mark.parametrize("url", ["example.org/digest", "ftp://x", "https://", "https:///digest/"])
+def test_a_bad_base_url_flag_is_a_usage_error_naming_the_flag(
+    site: Path, capsys, command: str, url: str
+) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    with pytest.raises(SystemExit) as done:
+        main([command, "--site", str(site), f"--base-url={url}"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --base-url:" in err and "pyproject.toml" not in err
+    assert not (site / "public").exists()
