@@ -16,6 +16,7 @@ import markdown
 
 from newsdigest.errors import BuildFailed, Problem
 from newsdigest.typography import NAME as TYPOGRAPHY
+from newsdigest.urls import slugify
 
 CONFIG_FILE = "pyproject.toml"
 # typography (curly quotes, dashes) is newsdigest's own: a twentieth of smarty's cost.
@@ -29,6 +30,7 @@ class TopicSettings:
     name: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    slug: str = ""  # its URL is topics/<slug>/; "" means the name's slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,12 @@ class Config:
     # What is odd about the file but does not stop a build (a misspelt table name): printed
     # by whoever runs the build, never a reason to fail it.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    _topic_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Asked for every topic link of every page: a lookup, not a scan of the settings.
+        slugs = {topic.name: topic.slug for topic in self.topics if topic.slug}
+        object.__setattr__(self, "_topic_slugs", slugs)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -89,6 +97,10 @@ class Config:
     @property
     def config_path(self) -> Path:
         return self.site_dir / CONFIG_FILE
+
+    def topic_slug(self, name: str) -> str:
+        """The one place a topic name becomes its URL segment: topics/<slug>/."""
+        return self._topic_slugs.get(name) or slugify(name)
 
     def topic_settings(self, name: str) -> TopicSettings:
         for topic in self.topics:
@@ -276,6 +288,9 @@ def known_extensions() -> list[str]:
     return sorted(names | {TYPOGRAPHY})
 
 
+_TOPIC_KEYS = ("description", "keywords", "slug")
+
+
 def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:
     if not isinstance(value, dict):
         bad("topics", 'must be a table: [tool.newsdigest.topics."Name"]')
@@ -285,22 +300,35 @@ def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:
         if not isinstance(settings, dict):
             bad(f"topics.{name}", "must be a table with description and keywords")
             continue
-        unknown = set(settings) - {"description", "keywords"}
+        unknown = set(settings) - set(_TOPIC_KEYS)
         if unknown:
+            key = sorted(unknown)[0]
+            close = difflib.get_close_matches(key, _TOPIC_KEYS, n=1)
             bad(
                 f"topics.{name}",
-                f"unknown setting {sorted(unknown)[0]!r}",
-                "topics take description and keywords",
+                f"unknown setting {key!r}",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "topics take description, keywords and slug",
             )
         description = settings.get("description", "")
         keywords = settings.get("keywords", [])
+        slug = settings.get("slug", "")
         if not isinstance(description, str):
             bad(f"topics.{name}.description", "must be a string")
             continue
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
             bad(f"topics.{name}.keywords", "must be a list of strings")
             continue
-        topics.append(TopicSettings(name, description, tuple(keywords)))
+        if not isinstance(slug, str):
+            bad(f"topics.{name}.slug", "must be a string", 'e.g. slug = "moscow"')
+            continue
+        if slug and not slugify(slug):
+            bad(
+                f"topics.{name}.slug", f"{slug!r} gives an empty URL", "use latin letters or digits"
+            )
+            continue
+        topics.append(TopicSettings(name, description, tuple(keywords), slugify(slug)))
     values["topics"] = tuple(topics)
 
 

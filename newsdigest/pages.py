@@ -351,6 +351,27 @@ def _problems(
 ) -> list[Problem]:
     """Every output file claimed twice, naming both claimants, and topics without a URL."""
     problems: list[Problem] = []
+    clashing: set[str] = set()
+    for slug, group in groupby(site.topics, key=lambda t: t.slug):  # topics are sorted by slug
+        same = sorted(group, key=lambda t: t.name)
+        if slug and len(same) > 1:
+            # One message per clash, naming where each topic is used, not one per page of it.
+            clashing.update(f"topic {topic.name!r}" for topic in same)
+            used = ", ".join(
+                f"{topic.name!r} ({', '.join(sorted(a.path for a in topic.articles)[:3])}"
+                + (f" and {len(topic.articles) - 3} more" if len(topic.articles) > 3 else "")
+                + ")"
+                for topic in same
+            )
+            problems.append(
+                Problem(
+                    min(a.path for a in same[-1].articles),
+                    f"topics {used} {'both' if len(same) == 2 else 'all'} have the URL "
+                    f"topics/{slug}/",
+                    hint=f"rename one, or give one its own URL in pyproject.toml: "
+                    f'[tool.newsdigest.topics."{same[-1].name}"] slug = "..."',
+                )
+            )
     for topic in site.topics:
         if not topic.slug:
             first = min(topic.articles, key=lambda a: a.path)
@@ -369,6 +390,8 @@ def _problems(
             problems.append(Problem(who, describe(other)))
 
     for page in pages:
+        if page.origin in clashing:
+            continue
         who = page.origin or f"the {page.kind.replace('_', ' ')} page"
         claim(page.file, who, lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")
     for asset in (*static, *assets):

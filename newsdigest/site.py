@@ -9,7 +9,6 @@ from itertools import groupby
 
 from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.urls import slugify
 
 RELATED_LIMIT = 5
 # Related articles are looked for among this many neighbours in time on each shared topic:
@@ -158,7 +157,7 @@ def _topics(newest_first: tuple[Article, ...], config: Config) -> tuple[Topic, .
         for name in article.topics:
             members[name].append(article)
     topics = [
-        Topic(name, slugify(name), config.topic_settings(name).description, tuple(found))
+        Topic(name, config.topic_slug(name), config.topic_settings(name).description, tuple(found))
         for name, found in members.items()
     ]
     return tuple(sorted(topics, key=lambda t: (t.slug, t.name)))

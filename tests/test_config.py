@@ -133,3 +133,19 @@ def test_a_correct_table_and_other_tools_give_no_warning(tmp_path: Path) -> None
     )
     config = load_config(tmp_path)
     assert config.title == "Mine" and config.warnings == ()
+
+
+def test_a_topic_may_set_its_own_slug(tmp_path: Path) -> None:
+    config = parse_config(
+        {"topics": {"Москва": {"slug": "moscow"}, "Kursk Region": {"slug": "Kursk Oblast"}}},
+        tmp_path,
+    )
+    assert config.topic_slug("Москва") == "moscow"
+    assert config.topic_slug("Kursk Region") == "kursk-oblast"  # cleaned like any slug
+    assert config.topic_slug("Курск") == "kursk"  # without one, the name's
+
+
+def test_a_topic_slug_that_is_empty_or_not_text_is_an_error(tmp_path: Path) -> None:
+    text = problem_text({"topics": {"A": {"slug": "!!!"}, "B": {"slug": 3}}}, tmp_path)
+    assert "[tool.newsdigest] topics.A.slug: '!!!' gives an empty URL" in text
+    assert "[tool.newsdigest] topics.B.slug: must be a string" in text

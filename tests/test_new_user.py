@@ -35,3 +35,39 @@ def test_a_site_with_html_permalinks_writes_html_files_and_links_to_them(site: P
         assert 'href="/2024/kursk.html"' in (site / "public" / listing).read_text(encoding="utf-8")
     assert "/2024/kursk.html</loc>" in (site / "public/sitemap.xml").read_text(encoding="utf-8")
     assert main(["check", "--site", str(site)]) == 0
+
+
+def test_a_topic_slug_from_the_settings_is_its_url(site: Path) -> None:
+    write_site(
+        site,
+        {"content/a.md": article("A", "2024-08-31", topics="[Москва]")},
+        '[tool.newsdigest.topics."Москва"]\nslug = "moscow"\n',
+    )
+    build_site(site)
+    assert (site / "public/topics/moscow/index.html").is_file()
+    assert (site / "public/topics/moscow/feed.xml").is_file()
+    assert not (site / "public/topics/moskva").exists()
+    page = (site / "public/2024/08/31/a/index.html").read_text(encoding="utf-8")
+    assert 'href="/topics/moscow/"' in page
+
+
+def test_two_topics_on_one_url_are_an_error_naming_their_articles(site: Path, capsys) -> None:
+    write_site(
+        site,
+        {
+            "content/a.md": article("A", "2024-08-31", topics="[Курск]"),
+            "content/b.md": article("B", "2024-08-31", topics="[Kursk]"),
+            "content/c.md": article("C", "2024-08-31", topics="[Kursk, Moscow]"),
+            "content/d.md": article("D", "2024-08-31", topics="[Москва]"),
+        },
+        '[tool.newsdigest.topics."Москва"]\nslug = "moscow"\n',
+    )
+    assert main(["build", "--site", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert not (site / "public").exists()
+    [kursk] = [line for line in err.splitlines() if "topics/kursk/" in line]
+    assert "'Kursk' (content/b.md, content/c.md)" in kursk and "'Курск' (content/a.md)" in kursk
+    [moscow] = [line for line in err.splitlines() if "topics/moscow/" in line]
+    assert "'Moscow' (content/c.md)" in moscow and "'Москва' (content/d.md)" in moscow
+    assert "slug" in moscow  # the hint says how to give one its own URL
+    assert err.count("error:") == 2  # one message per clash, not one per page of it
