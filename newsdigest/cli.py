@@ -13,7 +13,7 @@ from typing import Any
 
 from newsdigest import __version__
 from newsdigest.articles import Selection
-from newsdigest.config import Config, base_url_problem, load_config
+from newsdigest.config import Config, base_url_problem, enclosing_site, is_site, load_config
 from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
@@ -195,11 +195,32 @@ def config_from(options: argparse.Namespace) -> Config:
         overrides["base_url"] = options.base_url
     if getattr(options, "output", None):
         overrides["output_dir"] = str(options.output.resolve())
-    site_dir = options.site.resolve()
+    return site_config(options.site, overrides)
+
+
+def site_config(site: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """The config of the site folder a command works on; a usage error if it is not one.
+
+    Checked before anything is written, so that a command run in the wrong folder (a home
+    folder, a Python project, a site's content/) leaves no output or cache folder behind.
+    """
+    site_dir = site.resolve()
     if not site_dir.is_dir():
-        raise UsageError(f"site folder {options.site} does not exist")
+        raise UsageError(f"site folder {site} does not exist")
+    outer = enclosing_site(site_dir)
+    if outer is not None:
+        raise UsageError(
+            f"{site_dir} is inside the content folder of the site {outer}: "
+            f"run newsdigest in {outer}, or pass --site {outer}"
+        )
     config = load_config(site_dir, overrides)
     print_problems(config.warnings)
+    if not is_site(site_dir):
+        raise UsageError(
+            "not a newsdigest site: run `newsdigest init` to create one (`newsdigest init "
+            "my-digest`), or pass --site DIR of a site; "
+            f"{site_dir} has no [tool.newsdigest] table in pyproject.toml and no content/ folder"
+        )
     return config
 
 
@@ -260,10 +281,8 @@ def summary(report: BuildReport, config: Config) -> str:
 def run_serve(options: argparse.Namespace) -> int:
     from newsdigest.serve import serve
 
-    site_dir = options.site.resolve()
-    if not site_dir.is_dir():
-        raise UsageError(f"site folder {options.site} does not exist")
-    return serve(site_dir, options.host, options.port, not options.no_drafts, options.future)
+    config = site_config(options.site)
+    return serve(config.site_dir, options.host, options.port, not options.no_drafts, options.future)
 
 
 def run_check(options: argparse.Namespace) -> int:

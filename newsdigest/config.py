@@ -148,6 +148,39 @@ def read_document(site_dir: Path) -> tuple[str, dict[str, Any]]:
         raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
 
 
+def is_site(folder: Path) -> bool:
+    """A site folder has a `[tool.newsdigest]` table in pyproject.toml or a content/ folder.
+
+    An unreadable pyproject.toml counts: load_config then names what is wrong with it.
+    """
+    if (folder / "content").is_dir():
+        return True
+    try:
+        _, document = read_document(folder)
+    except BuildFailed:
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "newsdigest" in tool
+
+
+def enclosing_site(folder: Path) -> Path | None:
+    """The site whose content/ folder holds this folder (or is it), if there is one.
+
+    A build run there would put its output among the articles. Only a parent that is surely
+    a site counts (its pyproject.toml has the table, or it has newsdigest's cache), so that a
+    site kept in some other folder named `content` is not mistaken for an article folder.
+    """
+    for inside in (folder, *folder.parents):
+        if inside.name != "content" or inside.parent == inside:
+            continue
+        parent = inside.parent
+        if (parent / ".newsdigest-cache").is_dir() or (
+            (parent / CONFIG_FILE).is_file() and is_site(parent)
+        ):
+            return parent
+    return None
+
+
 def table_name_warnings(document: dict[str, Any], text: str) -> list[Problem]:
     """A table that looks meant for newsdigest but is not `[tool.newsdigest]`.
 

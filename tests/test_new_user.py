@@ -3,6 +3,7 @@
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from conftest import article, build_site, write_site
 
 from newsdigest.cli import main
@@ -71,3 +72,60 @@ def test_two_topics_on_one_url_are_an_error_naming_their_articles(site: Path, ca
     assert "'Moscow' (content/c.md)" in moscow and "'Москва' (content/d.md)" in moscow
     assert "slug" in moscow  # the hint says how to give one its own URL
     assert err.count("error:") == 2  # one message per clash, not one per page of it
+
+
+COMMANDS = {
+    "build": ["build"],
+    "new": ["new", "A title"],
+    "serve": ["serve"],
+    "check": ["check"],
+    "import": ["import", "raw.txt"],
+}
+
+
+@pytest.fixture
+def no_server(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """serve() replaced, so that a test that reaches it returns instead of serving forever."""
+    import newsdigest.serve
+
+    started: list[Path] = []
+    monkeypatch.setattr(newsdigest.serve, "serve", lambda site, *args: started.append(site) or 0)
+    return started
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("pyproject", [None, '[project]\nname = "mine"\n'])
+def test_commands_outside_a_site_folder_say_so_and_create_nothing(
+    tmp_path: Path, capsys, no_server: list[Path], command: str, pyproject: str | None
+) -> None:
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    (folder / "raw.txt").write_text("# A title\nBy AFP\nAugust 31, 2024\nText.\n")
+    if pyproject:
+        (folder / "pyproject.toml").write_text(pyproject)
+    before = sorted(folder.rglob("*"))
+    assert main([*COMMANDS[command], "--site", str(folder)]) == 2
+    assert "not a newsdigest site: run `newsdigest init`" in capsys.readouterr().err
+    assert sorted(folder.rglob("*")) == before and not no_server
+
+
+def test_a_folder_with_only_content_is_a_site(tmp_path: Path) -> None:
+    write_site(tmp_path / "s", {"content/a.md": article("A", "2024-08-31")})
+    (tmp_path / "s/pyproject.toml").unlink()
+    assert main(["build", "--site", str(tmp_path / "s"), "--quiet"]) == 0
+    assert (tmp_path / "s/public/index.html").is_file()
+
+
+@pytest.mark.parametrize("inner", ["content", "content/2024"])
+def test_a_build_inside_content_never_leaves_an_output_folder_there(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys, inner: str
+) -> None:
+    write_site(site, {"content/2024/a.md": article("A", "2024-08-31")})
+    (site / "content/content").mkdir()  # even a content/ folder inside does not make it a site
+    monkeypatch.chdir(site / inner)
+    assert main(["build"]) == 2
+    assert main(["build", "--site", "."]) == 2
+    err = capsys.readouterr().err
+    assert "inside the content folder of the site" in err and str(site) in err
+    assert not (site / "content/public").exists() and not (site / inner / "public").exists()
+    assert not (site / inner / ".newsdigest-cache").exists()
