@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -15,10 +16,11 @@ from newsdigest import __version__
 from newsdigest.articles import Selection
 from newsdigest.config import Config, base_url_problem, enclosing_site, is_site, load_config
 from newsdigest.errors import BuildFailed, Problem, UsageError
+from newsdigest.output import MARKER, guard_output
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
 WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
-COMMANDS = ("build", "serve", "new", "import", "check", "init")
+COMMANDS = ("build", "serve", "new", "import", "check", "init", "clean")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,6 +121,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_selection_flags(check_parser)
     add_base_url_flag(check_parser)
+
+    command(
+        "clean",
+        "Remove the output folder (only if newsdigest wrote it, or it is empty) and the "
+        "cache folder .newsdigest-cache/; prints what it removed.",
+        run_clean,
+    )
 
     init_parser = command(
         "init", "Create a new site folder that builds with the default theme.", run_init
@@ -337,6 +346,40 @@ def run_import(options: argparse.Namespace) -> int:
         + (" (dry run: nothing written)" if options.dry_run else "")
     )
     return 1 if report.failed else 0
+
+
+def run_clean(options: argparse.Namespace) -> int:
+    config = config_from(options)
+    removed = []
+    for folder in cleanable(config):
+        shutil.rmtree(folder)
+        removed.append(folder)
+        print(f"removed {shown(folder, config)}/")
+    if not removed:
+        print("Nothing to remove.")
+    return 0
+
+
+def cleanable(config: Config) -> list[Path]:
+    """The folders `clean` removes, or a usage error if the output folder is not newsdigest's.
+
+    Everything is checked before anything is removed: a refused clean removes nothing.
+    """
+    output = config.output_path
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise UsageError(
+            f"output folder {shown(output, config)} holds files that newsdigest did not write "
+            f"(no {MARKER} in it); not removing it"
+        )
+    if output.exists():
+        guard_output(output, config.site_dir, (config.content_dir, config.templates_dir,
+                                               config.static_dir))  # fmt: skip
+    # Left beside the output by a build that was killed (output.py names them).
+    leftovers = [
+        output.parent / f".{output.name}.staging",
+        output.parent / f".{output.name}.previous",
+    ]
+    return [f for f in (output, *leftovers, config.cache_dir) if f.is_dir()]
 
 
 def shown(path: Path, config: Config) -> str:

@@ -8,6 +8,7 @@ from conftest import article, write_site
 from newsdigest.cli import main, make_parser
 
 README = Path(__file__).parent.parent / "README.md"
+DOCS = Path(__file__).parent.parent / "docs/commands.md"
 
 
 def commands() -> list[str]:
@@ -25,6 +26,21 @@ def test_every_command_has_help_and_is_in_the_readme(capsys) -> None:
         assert done.value.code == 0
         assert "--site" in capsys.readouterr().out or name == "init"
         assert f"newsdigest {name}" in readme, name
+
+
+def test_every_flag_is_in_its_commands_row_of_the_readme_and_in_docs() -> None:
+    parser = make_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    rows = [line for line in README.read_text().splitlines() if line.startswith("| `newsdigest ")]
+    manual = DOCS.read_text()
+    for name, command in sub.choices.items():
+        [row] = [line for line in rows if line.startswith(f"| `newsdigest {name}")]
+        for action in command._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag not in ("--help", "--site"):
+                    assert f"`{flag}" in row, (name, flag)
+                    assert f"`{flag}" in manual, (name, flag)
+        assert f"## `newsdigest {name}" in manual, name
 
 
 def test_build_is_the_default_command_and_prints_a_summary(site: Path, capsys) -> None:
@@ -154,3 +170,43 @@ def test_a_bad_base_url_flag_is_a_usage_error_naming_the_flag(
     err = capsys.readouterr().err
     assert "argument --base-url:" in err and "pyproject.toml" not in err
     assert not (site / "public").exists()
+
+
+def test_clean_removes_the_output_and_the_cache_and_says_so(site: Path, capsys) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    assert main(["build", "--site", str(site), "--quiet"]) == 0
+    (site / ".public.staging").mkdir()  # left by a build that was killed
+    assert (site / ".newsdigest-cache").is_dir()
+    assert main(["clean", "--site", str(site)]) == 0
+    out = capsys.readouterr().out
+    assert "removed public/" in out and "removed .newsdigest-cache/" in out
+    assert "removed .public.staging/" in out
+    assert sorted(p.name for p in site.iterdir()) == ["content", "pyproject.toml"]
+    assert main(["clean", "--site", str(site)]) == 0
+    assert "Nothing to remove." in capsys.readouterr().out
+
+
+def test_clean_removes_an_empty_output_folder_set_in_the_settings(site: Path, capsys) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01")}, 'output_dir = "out"\n')
+    (site / "out").mkdir()
+    assert main(["clean", "--site", str(site)]) == 0
+    assert "removed out/" in capsys.readouterr().out and not (site / "out").exists()
+
+
+def test_clean_leaves_an_output_folder_that_is_not_newsdigests(site: Path, capsys) -> None:
+    write_site(site, {"content/a.md": article("A", "2026-10-01"), "public/holiday.jpg": "precious"})
+    (site / ".newsdigest-cache").mkdir()
+    assert main(["clean", "--site", str(site)]) == 2
+    assert "newsdigest did not write" in capsys.readouterr().err
+    assert (site / "public/holiday.jpg").read_text() == "precious"
+    assert (site / ".newsdigest-cache").is_dir()  # nothing is removed when anything is refused
+
+
+def test_version_prints_the_version(capsys) -> None:
+    from newsdigest import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"newsdigest {__version__}"
+    assert "newsdigest --version" in README.read_text()
