@@ -134,6 +134,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     init_parser.add_argument("dir", type=Path, help="the folder to create")
     init_parser.add_argument("--title", help="the site's title")
+    init_parser.add_argument(
+        "--base-url",
+        type=base_url,
+        default="/",
+        metavar="URL",
+        help='where the site will be published, e.g. "https://example.org/digest/" (default: /)',
+    )
     return parser
 
 
@@ -281,10 +288,16 @@ class ProgressLine:
 
 def summary(report: BuildReport, config: Config) -> str:
     return (
-        f"Built {report.articles} articles into {config.output_dir}: {report.pages} pages, "
-        f"{report.written} files written, {report.unchanged} unchanged, "
-        f"{report.removed} stale removed in {report.seconds:.2f} s"
+        f"Built {counted(report.articles, 'article')} into {config.output_dir}: "
+        f"{counted(report.pages, 'page')}, {counted(report.written, 'file')} written, "
+        f"{report.unchanged} unchanged, {counted(report.removed, 'stale file')} removed "
+        f"in {report.seconds:.2f} s"
     )
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 article', '2 articles'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def run_serve(options: argparse.Namespace) -> int:
@@ -391,7 +404,7 @@ def run_init(options: argparse.Namespace) -> int:
     from newsdigest.scaffold import init_site
 
     try:
-        created = init_site(options.dir, title=options.title)
+        created = init_site(options.dir, title=options.title, base_url=options.base_url)
     except FileExistsError as error:
         raise UsageError(str(error)) from error
     for path in created:

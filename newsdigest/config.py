@@ -121,6 +121,7 @@ _SIMPLE_KEYS: dict[str, type] = {
     "output_dir": str,
     "sanitize": bool,
 }
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
 
 
@@ -234,7 +235,7 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
             expected = _SIMPLE_KEYS[key]
             # bool is an int in Python; `per_page = true` is still a mistake.
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                bad(key, f"must be a {expected.__name__}, not {value!r}")
+                bad(key, f"must be {_TYPE_NAMES[expected]}, not {value!r}")
             else:
                 values[key] = value
         elif key == "markdown_extensions":

@@ -48,7 +48,7 @@ def test_build_is_the_default_command_and_prints_a_summary(site: Path, capsys) -
     assert main(["--site", str(site), "--quiet"]) == 0
     assert main(["--site", str(site)]) == 0
     out = capsys.readouterr().out
-    assert "Built 1 articles" in out and "0 files written" in out
+    assert "Built 1 article into" in out and "0 files written" in out
 
 
 def test_usage_errors_exit_2_and_content_errors_exit_1(site: Path, capsys) -> None:
@@ -210,3 +210,36 @@ def test_version_prints_the_version(capsys) -> None:
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"newsdigest {__version__}"
     assert "newsdigest --version" in README.read_text()
+
+
+def test_the_summary_counts_in_words_that_agree(site: Path) -> None:
+    from newsdigest.cli import summary
+    from newsdigest.config import load_config
+    from newsdigest.pipeline import BuildReport
+
+    config = load_config(write_site(site, {}))
+    one = BuildReport(
+        articles=1, pages=1, written=1, unchanged=1, removed=1, seconds=0.5, warnings=()
+    )
+    text = summary(one, config)
+    assert text.startswith("Built 1 article into public: 1 page, 1 file written, 1 unchanged")
+    assert "1 stale file removed" in text
+    two = BuildReport(
+        articles=2, pages=2, written=2, unchanged=0, removed=0, seconds=0.5, warnings=()
+    )
+    assert "Built 2 articles into public: 2 pages, 2 files written" in summary(two, config)
+
+
+def test_init_takes_a_base_url_and_its_readme_says_how_to_install(tmp_path: Path, capsys) -> None:
+    from newsdigest.config import load_config
+
+    target = tmp_path / "fresh"
+    assert main(["init", str(target), "--base-url", "https://example.org/digest/"]) == 0
+    assert load_config(target).base_url == "https://example.org/digest/"
+    readme = (target / "README.md").read_text(encoding="utf-8")
+    assert "pypi.org" not in readme
+    assert "install newsdigest (see its README)" in readme and "newsdigest build" in readme
+    with pytest.raises(SystemExit) as done:
+        main(["init", str(tmp_path / "other"), "--base-url", "example.org"])
+    assert done.value.code == 2 and "argument --base-url:" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists()

@@ -149,3 +149,10 @@ def test_a_topic_slug_that_is_empty_or_not_text_is_an_error(tmp_path: Path) -> N
     text = problem_text({"topics": {"A": {"slug": "!!!"}, "B": {"slug": 3}}}, tmp_path)
     assert "[tool.newsdigest] topics.A.slug: '!!!' gives an empty URL" in text
     assert "[tool.newsdigest] topics.B.slug: must be a string" in text
+
+
+def test_type_errors_name_the_type_in_words(tmp_path: Path) -> None:
+    text = problem_text({"per_page": "ten", "title": 1, "sanitize": "yes"}, tmp_path)
+    assert "per_page: must be an integer, not 'ten'" in text
+    assert "title: must be a string, not 1" in text
+    assert "sanitize: must be true or false, not 'yes'" in text
