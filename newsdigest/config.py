@@ -423,3 +423,32 @@ def base_url_problem(base: str) -> str | None:
     if parts.query or parts.fragment or "?" in base or "#" in base:
         return f"{base!r} must not have a ?query or #fragment"
     return None
+
+
+def base_url_warnings(config: Config) -> list[Problem]:
+    """What a base_url that builds fine will still get wrong once the site is published."""
+    base = config.base_url
+    parts = urlsplit(base)
+    found = []
+    if not parts.scheme:
+        found.append(
+            Problem(
+                CONFIG_FILE,
+                f"[tool.newsdigest] base_url: {base!r} is relative: feeds, sitemaps and canonical "
+                "URLs need an absolute base_url such as https://example.org/",
+                hint="set it to the address the site is published at, or pass --base-url",
+                severity="warning",
+            )
+        )
+    if parts.path.strip("/"):
+        sitemap = f"{base}sitemap.xml" if parts.scheme else f"https://DOMAIN{parts.path}sitemap.xml"
+        found.append(
+            Problem(
+                CONFIG_FILE,
+                f"[tool.newsdigest] base_url: {base!r} has a path: robots.txt is only read at a "
+                f"domain's root, so crawlers will not read the one at {parts.path}robots.txt",
+                hint=f"add 'Sitemap: {sitemap}' to the robots.txt at the domain's root",
+                severity="warning",
+            )
+        )
+    return found

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdigest.config import load_config, parse_config
+from newsdigest.config import base_url_warnings, load_config, parse_config
 from newsdigest.errors import BuildFailed
 
 
@@ -156,3 +156,20 @@ def test_type_errors_name_the_type_in_words(tmp_path: Path) -> None:
     assert "per_page: must be an integer, not 'ten'" in text
     assert "title: must be a string, not 1" in text
     assert "sanitize: must be true or false, not 'yes'" in text
+
+
+def test_base_url_warnings_ask_for_an_absolute_url_at_a_domain_root(tmp_path: Path) -> None:
+    def warnings(base: str) -> list[str]:
+        found = base_url_warnings(parse_config({"base_url": base}, tmp_path))
+        assert all(p.severity == "warning" and p.path == "pyproject.toml" for p in found)
+        return [str(p) for p in found]
+
+    assert warnings("https://example.org/") == []
+    [relative] = warnings("/")
+    assert (
+        "feeds, sitemaps and canonical URLs need an absolute base_url such as "
+        "https://example.org/" in relative
+    )
+    [path] = warnings("https://example.org/digest/")
+    assert "robots.txt is only read at a domain's root" in path and "/digest/" in path
+    assert len(warnings("/digest/")) == 2
