@@ -116,11 +116,18 @@ def make_parser() -> argparse.ArgumentParser:
 
     check_parser = command(
         "check",
-        "Validate content and the built site: front matter, links, anchors, images, feeds.",
+        "Build the site into a scratch folder (the output folder is not touched) and check "
+        "what a reader would get: front matter, internal links and #fragments, images, "
+        "duplicate URLs, feeds and sitemaps, and whether base_url suits feeds and robots.txt. "
+        "A broken link written in an article is reported at its content file and line. "
+        "Exit 1 if there are errors; warnings alone exit 0 unless --strict.",
         run_check,
     )
     add_selection_flags(check_parser)
     add_base_url_flag(check_parser)
+    check_parser.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too, not only on errors"
+    )
 
     command(
         "clean",
@@ -313,10 +320,17 @@ def run_check(options: argparse.Namespace) -> int:
     config = config_from(options)
     problems = check_site(config, Selection(drafts=options.drafts, future=options.future))
     print_problems(problems)
-    if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+    errors = sum(1 for problem in problems if problem.is_error)
+    warnings = len(problems) - errors
+    if not problems:
+        print("No problems found.")
+        return 0
+    print(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}.", file=sys.stderr)
+    if errors:
         return 1
-    print("No problems found.")
+    if options.strict:
+        print("--strict: warnings count as errors.", file=sys.stderr)
+        return 1
     return 0
 
 
