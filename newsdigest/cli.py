@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -228,6 +230,8 @@ def site_config(site: Path, overrides: dict[str, Any] | None = None) -> Config:
     folder, a Python project, a site's content/) leaves no output or cache folder behind.
     """
     site_dir = site.resolve()
+    if site_dir.exists() and not site_dir.is_dir():
+        raise UsageError(f"{site} is a file, not a site folder")
     if not site_dir.is_dir():
         raise UsageError(f"site folder {site} does not exist")
     outer = enclosing_site(site_dir)
@@ -311,7 +315,25 @@ def run_serve(options: argparse.Namespace) -> int:
     from newsdigest.serve import serve
 
     config = site_config(options.site)
-    return serve(config.site_dir, options.host, options.port, not options.no_drafts, options.future)
+    try:
+        return serve(
+            config.site_dir, options.host, options.port, not options.no_drafts, options.future
+        )
+    except OverflowError as error:  # the next free port after 65535
+        raise UsageError(f"no free port from {options.port} up; choose one with --port") from error
+    except OSError as error:
+        # Binding fails with an errno (address not here, port not allowed) or a lookup error
+        # for a host name; serve's own "all taken" message has none. Anything else is a bug.
+        if not (isinstance(error, socket.gaierror) or error.errno in _BIND_ERRORS):
+            raise
+        reason = error.strerror or str(error)
+        raise UsageError(
+            f"cannot serve on {options.host}:{options.port}: {reason}; "
+            "choose another --host or --port"
+        ) from error
+
+
+_BIND_ERRORS = (None, errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES, errno.EPERM)
 
 
 def run_check(options: argparse.Namespace) -> int:

@@ -116,7 +116,9 @@ def init_site(
     base_url: str = "/",
 ) -> list[Path]:
     """Create a site folder that builds at once with the default theme; returns what it wrote."""
-    if site_dir.exists() and (not site_dir.is_dir() or any(site_dir.iterdir())):
+    if site_dir.exists() and not site_dir.is_dir():
+        raise FileExistsError(f"{site_dir} is a file; choose a new folder")
+    if site_dir.exists() and any(site_dir.iterdir()):
         raise FileExistsError(f"{site_dir} exists and is not empty; choose a new folder")
     title = title or "My News Digest"
     now = now or datetime.now().astimezone()

@@ -1,4 +1,5 @@
 import argparse
+import socket
 from pathlib import Path
 
 import frontmatter
@@ -243,3 +244,35 @@ def test_init_takes_a_base_url_and_its_readme_says_how_to_install(tmp_path: Path
         main(["init", str(tmp_path / "other"), "--base-url", "example.org"])
     assert done.value.code == 2 and "argument --base-url:" in capsys.readouterr().err
     assert not (tmp_path / "other").exists()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(99, "Cannot assign requested address"),
+        socket.gaierror(-2, "Name or service not known"),
+        OSError("ports 8000 to 8020 are all taken; choose one with --port"),
+        OverflowError("bind(): port must be 0-65535."),
+    ],
+)
+def test_a_host_or_port_that_cannot_be_served_is_a_usage_error(
+    site: Path, capsys, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    import newsdigest.serve
+
+    def refuse(*args: object) -> int:
+        raise error
+
+    monkeypatch.setattr(newsdigest.serve, "serve", refuse)
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    assert main(["serve", "--site", str(site), "--host", "nowhere.invalid"]) == 2
+    err = capsys.readouterr().err
+    assert "newsdigest: error: " in err and "--port" in err
+
+
+def test_a_site_path_that_is_a_file_is_named_as_such(tmp_path: Path, capsys) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    assert main(["build", "--site", str(tmp_path / "notes.txt")]) == 2
+    assert "is a file, not a site folder" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "notes.txt")]) == 2
+    assert "is a file" in capsys.readouterr().err
