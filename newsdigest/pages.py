@@ -349,7 +349,7 @@ def _long_date(day: date) -> str:
 def _problems(
     site: Site, pages: Sequence[Page], static: Sequence[Asset], assets: Sequence[Asset]
 ) -> list[Problem]:
-    """Every output file claimed twice, naming both claimants, and topics without a URL."""
+    """Every output file claimed twice, naming both claimants; topics with no URL or one URL."""
     problems: list[Problem] = []
     clashing: set[str] = set()
     for slug, group in groupby(site.topics, key=lambda t: t.slug):  # topics are sorted by slug
