@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -11,10 +13,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from newsdigest.articles import Selection
-from newsdigest.config import Config
+from newsdigest.config import Config, base_url_warnings
+from newsdigest.content import scan_content
 from newsdigest.errors import Problem
-from newsdigest.pipeline import BuildOptions, build
+from newsdigest.pipeline import BuildOptions, build, build_time
 from newsdigest.theme import base_path
+from newsdigest.urls import output_file
 
 
 @dataclass(slots=True)
@@ -107,12 +111,92 @@ def check_feeds(output: Path) -> list[Problem]:
 
 
 def check_site(config: Config, selection: Selection) -> list[Problem]:
-    """Build the current content into a scratch folder and check what a reader would get."""
+    """Build the current content into a scratch folder and check what a reader would get.
+
+    Problems found in the built pages are reported where the user can fix them: a link
+    written in an article at its content file and line, anything else at the page as a
+    build would write it into the output folder (the scratch folder is gone by then).
+    """
     with tempfile.TemporaryDirectory(prefix="newsdigest-check-") as scratch:
         output = Path(scratch) / "site"
         scratch_config = replace(config, output_dir=str(output))
         report, _ = build(scratch_config, BuildOptions(selection=selection))
-        problems = list(report.warnings)
-        problems += check_links(output, config.base_url)
-        problems += check_feeds(output)
-    return problems
+        found = check_links(output, config.base_url) + check_feeds(output)
+    problems = [*report.warnings, *base_url_warnings(config)]
+    return problems + in_sources(found, config, selection)
+
+
+def in_sources(problems: list[Problem], config: Config, selection: Selection) -> list[Problem]:
+    """Move each problem of a built page to the article line it comes from, where there is one."""
+    if not problems:
+        return []
+    sources, _ = scan_content(config, {})
+    now = selection.now or build_time(config)
+    articles = [s.article for s in sources.values() if s.article]
+    articles = [article for article in articles if selection.includes(article, now)]
+    by_file = {output_file(article.url): article for article in articles}
+    prefix = base_path(config.base_url)
+    output_dir = Path(config.output_dir).as_posix().rstrip("/")
+    seen: dict[tuple[str, str], int] = {}  # how often each link was met in each article
+    moved = []
+    for problem in problems:
+        article = by_file.get(problem.path)
+        link = _quoted_link(problem.message)
+        line = None
+        if article is not None and link is not None:
+            count = seen[(article.path, link)] = seen.get((article.path, link), 0) + 1
+            candidates = _written_forms(link, prefix + article.asset_dir, prefix)
+            line = _line_of(config.site_dir / article.path, candidates, count)
+        if article is not None and line is not None:
+            moved.append(replace(problem, path=article.path, line=line))
+        else:
+            moved.append(
+                replace(
+                    problem,
+                    path=f"{output_dir}/{problem.path}",
+                    hint=problem.hint
+                    or "on a page made from the templates; `newsdigest build` writes it there",
+                )
+            )
+    return moved
+
+
+def _quoted_link(message: str) -> str | None:
+    """The link a check_links message quotes: "broken link '/x/': ..." -> '/x/'."""
+    found = re.search(r"link ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", message)
+    if not found:
+        return None
+    try:
+        value = ast.literal_eval(found.group(1))
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _written_forms(link: str, asset_prefix: str, prefix: str) -> list[str]:
+    """How a link in a page may have been written in Markdown, most exact first.
+
+    The renderer prefixes relative links with the article's folder (`chart.png` becomes
+    `/2026/chart.png`), so the shorter forms are tried after the link as it stands.
+    """
+    forms = [link]
+    for start in (asset_prefix, prefix):
+        if link.startswith(start) and len(link) > len(start):
+            forms.append(link[len(start) :])
+    return list(dict.fromkeys(forms))
+
+
+def _line_of(source: Path, forms: list[str], occurrence: int) -> int | None:
+    """The line of the `occurrence`-th appearance of a link (in its first form found)."""
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for form in forms:
+        # Not part of a longer path: `/gone/` must not match inside `/not/gone/`.
+        pattern = re.compile(rf"(?<![\w/.#-]){re.escape(form)}(?![\w/.-])")
+        starts = [match.start() for match in pattern.finditer(text)]
+        if starts:
+            start = starts[min(occurrence, len(starts)) - 1]
+            return text.count("\n", 0, start) + 1
+    return None

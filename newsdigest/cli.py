@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -13,12 +16,14 @@ from typing import Any
 
 from newsdigest import __version__
 from newsdigest.articles import Selection
-from newsdigest.config import Config, load_config
+from newsdigest.cache import load_state
+from newsdigest.config import Config, base_url_problem, enclosing_site, is_site, load_config
 from newsdigest.errors import BuildFailed, Problem, UsageError
+from newsdigest.output import beside, guard_output
 from newsdigest.pipeline import BuildOptions, BuildReport, publish
 
 WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
-COMMANDS = ("build", "serve", "new", "import", "check", "init")
+COMMANDS = ("build", "serve", "new", "import", "check", "init", "clean")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +94,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve_parser.add_argument(
-        "--port", type=int, default=8000, help="default: 8000 (the next free one if taken)"
+        "--port",
+        type=port_number,
+        default=8000,
+        help="0 to 65535; default: 8000 (the next free one if taken; 0: any free one)",
     )
     serve_parser.add_argument("--no-drafts", action="store_true", help="leave drafts out")
     serve_parser.add_argument(
@@ -124,16 +132,38 @@ def make_parser() -> argparse.ArgumentParser:
 
     check_parser = command(
         "check",
-        "Validate content and the built site: front matter, links, anchors, images, feeds.",
+        "Build the site into a scratch folder (the output folder is not touched) and check "
+        "what a reader would get: front matter, internal links and #fragments, images, "
+        "duplicate URLs, feeds and sitemaps, and whether base_url suits feeds and robots.txt. "
+        "A broken link written in an article is reported at its content file and line. "
+        "Exit 1 if there are errors; warnings alone exit 0 unless --strict.",
         run_check,
     )
     add_selection_flags(check_parser)
+    add_base_url_flag(check_parser)
+    check_parser.add_argument(
+        "--strict", action="store_true", help="exit 1 on warnings too, not only on errors"
+    )
+
+    command(
+        "clean",
+        "Remove the output folder (only if newsdigest wrote it, or it is empty) and the "
+        "cache folder .newsdigest-cache/; prints what it removed.",
+        run_clean,
+    )
 
     init_parser = command(
         "init", "Create a new site folder that builds with the default theme.", run_init
     )
     init_parser.add_argument("dir", type=Path, help="the folder to create")
     init_parser.add_argument("--title", help="the site's title")
+    init_parser.add_argument(
+        "--base-url",
+        type=base_url,
+        default="/",
+        metavar="URL",
+        help='where the site will be published, e.g. "https://example.org/digest/" (default: /)',
+    )
     return parser
 
 
@@ -144,11 +174,18 @@ def add_selection_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_base_url_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url",
+        type=base_url,
+        metavar="URL",
+        help='override base_url, e.g. "https://example.org/digest/"',
+    )
+
+
 def add_build_flags(parser: argparse.ArgumentParser) -> None:
     add_selection_flags(parser)
-    parser.add_argument(
-        "--base-url", metavar="URL", help='override base_url, e.g. "https://example.org/digest/"'
-    )
+    add_base_url_flag(parser)
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="the output folder (default: public)"
     )
@@ -162,10 +199,32 @@ def add_build_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def port_number(text: str) -> int:
+    """A TCP port: argparse names the flag (--port) in the message when it is not one."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use a number from 0 to 65535")
+    return value
+
+
+def base_url(text: str) -> str:
+    """A base URL given on the command line, checked here so the message names --base-url."""
+    wrong = base_url_problem(text)
+    if wrong:
+        raise argparse.ArgumentTypeError(f"{wrong}, e.g. https://example.org/digest/ or /")
+    return text
 
 
 def config_from(options: argparse.Namespace) -> Config:
@@ -177,10 +236,35 @@ def config_from(options: argparse.Namespace) -> Config:
         overrides["output_dir"] = str(options.output.resolve())
     if getattr(options, "no_search", False):
         overrides["search"] = False
-    site_dir = options.site.resolve()
+    return site_config(options.site, overrides)
+
+
+def site_config(site: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """The config of the site folder a command works on; a usage error if it is not one.
+
+    Checked before anything is written, so that a command run in the wrong folder (a home
+    folder, a Python project, a site's content/) leaves no output or cache folder behind.
+    """
+    site_dir = site.resolve()
+    if site_dir.exists() and not site_dir.is_dir():
+        raise UsageError(f"{site} is a file, not a site folder")
     if not site_dir.is_dir():
-        raise UsageError(f"site folder {options.site} does not exist")
-    return load_config(site_dir, overrides)
+        raise UsageError(f"site folder {site} does not exist")
+    outer = enclosing_site(site_dir)
+    if outer is not None:
+        raise UsageError(
+            f"{site_dir} is inside the content folder of the site {outer}: "
+            f"run newsdigest in {outer}, or pass --site {outer}"
+        )
+    config = load_config(site_dir, overrides)
+    print_problems(config.warnings)
+    if not is_site(site_dir):
+        raise UsageError(
+            "not a newsdigest site: run `newsdigest init` to create one (`newsdigest init "
+            "my-digest`), or pass --site DIR of a site; "
+            f"{site_dir} has no [tool.newsdigest] table in pyproject.toml and no content/ folder"
+        )
+    return config
 
 
 def run_build(options: argparse.Namespace) -> int:
@@ -235,26 +319,46 @@ class ProgressLine:
 
 def summary(report: BuildReport, config: Config) -> str:
     return (
-        f"Built {report.articles} articles into {config.output_dir}: {report.pages} pages, "
-        f"{report.written} files written, {report.unchanged} unchanged, "
-        f"{report.removed} stale removed in {report.seconds:.2f} s"
+        f"Built {counted(report.articles, 'article')} into {config.output_dir}: "
+        f"{counted(report.pages, 'page')}, {counted(report.written, 'file')} written, "
+        f"{report.unchanged} unchanged, {counted(report.removed, 'stale file')} removed "
+        f"in {report.seconds:.2f} s"
     )
+
+
+def counted(number: int, noun: str) -> str:
+    """'1 article', '2 articles'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def run_serve(options: argparse.Namespace) -> int:
     from newsdigest.serve import serve
 
-    site_dir = options.site.resolve()
-    if not site_dir.is_dir():
-        raise UsageError(f"site folder {options.site} does not exist")
-    return serve(
-        site_dir,
-        options.host,
-        options.port,
-        not options.no_drafts,
-        options.future,
-        search=not options.no_search,
-    )
+    config = site_config(options.site)
+    try:
+        return serve(
+            config.site_dir,
+            options.host,
+            options.port,
+            not options.no_drafts,
+            options.future,
+            search=not options.no_search,
+        )
+    except OverflowError as error:  # the next free port after 65535
+        raise UsageError(f"no free port from {options.port} up; choose one with --port") from error
+    except OSError as error:
+        # Binding fails with an errno (address not here, port not allowed) or a lookup error
+        # for a host name; serve's own "all taken" message has none. Anything else is a bug.
+        if not (isinstance(error, socket.gaierror) or error.errno in _BIND_ERRORS):
+            raise
+        reason = error.strerror or str(error)
+        raise UsageError(
+            f"cannot serve on {options.host}:{options.port}: {reason}; "
+            "choose another --host or --port"
+        ) from error
+
+
+_BIND_ERRORS = (None, errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES, errno.EPERM)
 
 
 def run_check(options: argparse.Namespace) -> int:
@@ -263,10 +367,17 @@ def run_check(options: argparse.Namespace) -> int:
     config = config_from(options)
     problems = check_site(config, Selection(drafts=options.drafts, future=options.future))
     print_problems(problems)
-    if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+    errors = sum(1 for problem in problems if problem.is_error)
+    warnings = len(problems) - errors
+    if not problems:
+        print("No problems found.")
+        return 0
+    print(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}.", file=sys.stderr)
+    if errors:
         return 1
-    print("No problems found.")
+    if options.strict:
+        print("--strict: warnings count as errors.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -328,6 +439,43 @@ def run_import(options: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def run_clean(options: argparse.Namespace) -> int:
+    config = config_from(options)
+    removed = []
+    for path in cleanable(config):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(path)
+        print(f"removed {shown(path, config)}{'/' if path.suffix != '.journal' else ''}")
+    if not removed:
+        print("Nothing to remove.")
+    return 0
+
+
+def cleanable(config: Config) -> list[Path]:
+    """What `clean` removes, or a usage error if the output folder is not newsdigest's.
+
+    The output folder is newsdigest's when its cache lists the files it wrote there (or the
+    folder is empty). Everything is checked before anything is removed: a refused clean
+    removes nothing.
+    """
+    output = config.output_path
+    known = load_state(config).outputs
+    if output.is_dir() and any(output.iterdir()) and not known:
+        raise UsageError(
+            f"output folder {shown(output, config)} holds files that newsdigest did not write "
+            "(its cache lists none of them); not removing it"
+        )
+    if output.exists():
+        guard_output(output, config.site_dir, (config.content_dir, config.templates_dir,
+                                               config.static_dir))  # fmt: skip
+    # Left beside the output by a build that was killed (output.py names them).
+    leftovers = [beside(output, "staging"), beside(output, "journal")]
+    return [path for path in (output, *leftovers, config.cache_dir) if path.exists()]
+
+
 def shown(path: Path, config: Config) -> str:
     """A path relative to the site folder when it is inside it."""
     return str(path.relative_to(config.site_dir) if path.is_relative_to(config.site_dir) else path)
@@ -337,7 +485,7 @@ def run_init(options: argparse.Namespace) -> int:
     from newsdigest.scaffold import init_site
 
     try:
-        created = init_site(options.dir, title=options.title)
+        created = init_site(options.dir, title=options.title, base_url=options.base_url)
     except FileExistsError as error:
         raise UsageError(str(error)) from error
     for path in created:

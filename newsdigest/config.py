@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import markdown
+
 from newsdigest.errors import BuildFailed, Problem
+from newsdigest.typography import NAME as TYPOGRAPHY
+from newsdigest.urls import slugify
 
 CONFIG_FILE = "pyproject.toml"
 # typography (curly quotes, dashes) is newsdigest's own: a twentieth of smarty's cost.
@@ -23,6 +30,7 @@ class TopicSettings:
     name: str
     description: str = ""
     keywords: tuple[str, ...] = ()
+    slug: str = ""  # its URL is topics/<slug>/; "" means the name's slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,15 @@ class Config:
     sanitize: bool = False
     search: bool = True  # a search page and a Pagefind index over the article pages
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    # What is odd about the file but does not stop a build (a misspelt table name): printed
+    # by whoever runs the build, never a reason to fail it.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    _topic_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Asked for every topic link of every page: a lookup, not a scan of the settings.
+        slugs = {topic.name: topic.slug for topic in self.topics if topic.slug}
+        object.__setattr__(self, "_topic_slugs", slugs)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -82,6 +99,10 @@ class Config:
     def config_path(self) -> Path:
         return self.site_dir / CONFIG_FILE
 
+    def topic_slug(self, name: str) -> str:
+        """The one place a topic name becomes its URL segment: topics/<slug>/."""
+        return self._topic_slugs.get(name) or slugify(name)
+
     def topic_settings(self, name: str) -> TopicSettings:
         for topic in self.topics:
             if topic.name == name:
@@ -102,21 +123,105 @@ _SIMPLE_KEYS: dict[str, type] = {
     "sanitize": bool,
     "search": bool,
 }
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
 
 
 def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
     """Read the site's pyproject.toml (absent means all defaults); raise BuildFailed on problems."""
+    text, document = read_document(site_dir)
+    tool = document.get("tool", {})
+    table = tool.get("newsdigest", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise BuildFailed([Problem(CONFIG_FILE, "tool.newsdigest must be a table")])
+    config = parse_config({**table, **(overrides or {})}, site_dir)
+    warnings = table_name_warnings(document, text)
+    return replace(config, warnings=tuple(warnings)) if warnings else config
+
+
+def read_document(site_dir: Path) -> tuple[str, dict[str, Any]]:
+    """The text and parsed TOML of the site's pyproject.toml; empty when there is none."""
     path = site_dir / CONFIG_FILE
-    table: dict[str, Any] = {}
-    if path.exists():
-        try:
-            document = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
-        table = document.get("tool", {}).get("newsdigest", {})
-    table = {**table, **(overrides or {})}
-    return parse_config(table, site_dir)
+    if not path.is_file():
+        return "", {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise BuildFailed([Problem(CONFIG_FILE, f"not valid TOML: {error}")]) from error
+
+
+def is_site(folder: Path) -> bool:
+    """A site folder has a `[tool.newsdigest]` table in pyproject.toml or a content/ folder.
+
+    An unreadable pyproject.toml counts: load_config then names what is wrong with it.
+    """
+    if (folder / "content").is_dir():
+        return True
+    try:
+        _, document = read_document(folder)
+    except BuildFailed:
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "newsdigest" in tool
+
+
+def enclosing_site(folder: Path) -> Path | None:
+    """The site whose content/ folder holds this folder (or is it), if there is one.
+
+    A build run there would put its output among the articles. Only a parent that is surely
+    a site counts (its pyproject.toml has the table, or it has newsdigest's cache), so that a
+    site kept in some other folder named `content` is not mistaken for an article folder.
+    """
+    for inside in (folder, *folder.parents):
+        if inside.name != "content" or inside.parent == inside:
+            continue
+        parent = inside.parent
+        if (parent / ".newsdigest-cache").is_dir() or (
+            (parent / CONFIG_FILE).is_file() and is_site(parent)
+        ):
+            return parent
+    return None
+
+
+def table_name_warnings(document: dict[str, Any], text: str) -> list[Problem]:
+    """A table that looks meant for newsdigest but is not `[tool.newsdigest]`.
+
+    Without this a typo in the table name silently gives a site with every default.
+    """
+    suspects: list[tuple[str, ...]] = []
+    for key, value in document.items():
+        if _looks_like(key, "tool") and isinstance(value, dict):  # [tool.x] and [tools.x]
+            suspects += [
+                (key, inner)
+                for inner in value
+                if _looks_like(inner, "newsdigest") and (key, inner) != ("tool", "newsdigest")
+            ]
+        elif _looks_like(key, "newsdigest"):  # [newsdigest] without tool.
+            suspects.append((key,))
+    return [
+        Problem(
+            CONFIG_FILE,
+            f"[{'.'.join(names)}] is not read: newsdigest's settings go in [tool.newsdigest]",
+            line=_table_line(text, names),
+            hint="did you mean [tool.newsdigest]?",
+            severity="warning",
+        )
+        for names in suspects
+    ]
+
+
+def _looks_like(name: str, wanted: str) -> bool:
+    """`news-digest`, `NewsDigest` and `newsdigst` look like `newsdigest`; `news` does not."""
+    folded = name.lower().replace("-", "").replace("_", "")
+    return folded == wanted or bool(difflib.get_close_matches(folded, [wanted], cutoff=0.8))
+
+
+def _table_line(text: str, names: tuple[str, ...]) -> int | None:
+    """The line of the first header or dotted key that opens this table."""
+    pattern = r"\s*\.\s*".join(rf'(?:"{re.escape(n)}"|{re.escape(n)})' for n in names)
+    found = re.search(rf"^[ \t]*\[*[ \t]*{pattern}\b", text, flags=re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
@@ -132,7 +237,7 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
             expected = _SIMPLE_KEYS[key]
             # bool is an int in Python; `per_page = true` is still a mistake.
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                bad(key, f"must be a {expected.__name__}, not {value!r}")
+                bad(key, f"must be {_TYPE_NAMES[expected]}, not {value!r}")
             else:
                 values[key] = value
         elif key == "markdown_extensions":
@@ -152,14 +257,74 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
 
 
 def _parse_extensions(value: Any, values: dict[str, Any], bad: Any) -> None:
-    """Accept a list of names, or a table of name -> settings."""
+    """Accept a list of names, or a table of name -> settings, of extensions that load."""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        values["markdown_extensions"] = tuple(value)
+        names, configs = tuple(value), {}
     elif isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
-        values["markdown_extensions"] = tuple(value)
-        values["markdown_extension_configs"] = {k: dict(v) for k, v in value.items() if v}
+        names, configs = tuple(value), {k: dict(v) for k, v in value.items() if v}
     else:
         bad("markdown_extensions", "must be a list of names or a table of name = {settings}")
+        return
+    problems = [extension_problem(name, configs.get(name, {})) for name in names]
+    for problem in problems:
+        if problem:
+            bad(*problem)
+    if not any(problems):
+        values["markdown_extensions"] = names
+        values["markdown_extension_configs"] = configs
+
+
+def extension_module(name: str) -> str:
+    """Python-Markdown's name for an extension; `typography` is newsdigest's own."""
+    return "newsdigest.typography" if name == TYPOGRAPHY else name
+
+
+# Rendered once per extension when the settings are read: some bad values (toc's
+# baselevel = "x") only fail when the extension runs, and a build must not fail that way.
+_SAMPLE = '# A heading\n\nSome "quoted" text -- with a [link](x.html) and *emphasis*.\n'
+
+
+def extension_problem(name: str, settings: dict[str, Any]) -> tuple[str, str, str | None] | None:
+    """Why an extension cannot be used with these settings, as (key, message, hint), or None.
+
+    Loaded the way the renderer loads it, so that a typo is a settings error naming the key
+    rather than a ModuleNotFoundError or KeyError in the middle of a build.
+    """
+    module = extension_module(name)
+    try:
+        extension = markdown.Markdown().build_extension(module, {})
+    except ImportError as error:
+        missing, package = getattr(error, "name", None) or "", module.partition(":")[0]
+        if missing and not (package == missing or package.startswith(missing + ".")):
+            return ("markdown_extensions", f"{name!r} cannot be loaded: {error}", None)
+        close = difflib.get_close_matches(name, known_extensions(), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "see Python-Markdown's extension list"
+        return ("markdown_extensions", f"unknown extension {name!r}", hint)
+    except Exception as error:  # any module can be named; none may crash the build later
+        return ("markdown_extensions", f"{name!r} is not a Markdown extension ({error})", None)
+    accepted = sorted(extension.getConfigs())
+    for key in sorted(settings):
+        if key not in accepted:
+            close = difflib.get_close_matches(key, accepted, n=1)
+            takes = f"{name} takes {', '.join(accepted)}" if accepted else f"{name} takes none"
+            hint = f"did you mean {close[0]!r}?" if close else takes
+            return (f"markdown_extensions.{name}", f"unknown setting {key!r}", hint)
+    try:
+        markdown.Markdown(extensions=[module], extension_configs={module: settings}).convert(
+            _SAMPLE
+        )
+    except Exception as error:  # a value of the wrong kind fails deep inside the extension
+        return (f"markdown_extensions.{name}", f"bad setting value: {error}", None)
+    return None
+
+
+def known_extensions() -> list[str]:
+    """Python-Markdown's built-in (and any installed) extension names, and typography."""
+    names = {entry.name for entry in entry_points(group="markdown.extensions")}
+    return sorted(names | {TYPOGRAPHY})
+
+
+_TOPIC_KEYS = ("description", "keywords", "slug")
 
 
 def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:
@@ -171,22 +336,35 @@ def _parse_topics(value: Any, values: dict[str, Any], bad: Any) -> None:
         if not isinstance(settings, dict):
             bad(f"topics.{name}", "must be a table with description and keywords")
             continue
-        unknown = set(settings) - {"description", "keywords"}
+        unknown = set(settings) - set(_TOPIC_KEYS)
         if unknown:
+            key = sorted(unknown)[0]
+            close = difflib.get_close_matches(key, _TOPIC_KEYS, n=1)
             bad(
                 f"topics.{name}",
-                f"unknown setting {sorted(unknown)[0]!r}",
-                "topics take description and keywords",
+                f"unknown setting {key!r}",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "topics take description, keywords and slug",
             )
         description = settings.get("description", "")
         keywords = settings.get("keywords", [])
+        slug = settings.get("slug", "")
         if not isinstance(description, str):
             bad(f"topics.{name}.description", "must be a string")
             continue
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
             bad(f"topics.{name}.keywords", "must be a list of strings")
             continue
-        topics.append(TopicSettings(name, description, tuple(keywords)))
+        if not isinstance(slug, str):
+            bad(f"topics.{name}.slug", "must be a string", 'e.g. slug = "moscow"')
+            continue
+        if slug and not slugify(slug):
+            bad(
+                f"topics.{name}.slug", f"{slug!r} gives an empty URL", "use latin letters or digits"
+            )
+            continue
+        topics.append(TopicSettings(name, description, tuple(keywords), slugify(slug)))
     values["topics"] = tuple(topics)
 
 
@@ -224,12 +402,9 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
             bad(key, "must be at least 1")
     if "base_url" in values:
         base = values["base_url"]
-        if not (base.startswith("/") or base.startswith(("http://", "https://"))):
-            bad(
-                "base_url",
-                f"{base!r} must start with / or http(s)://",
-                'e.g. "/" or "https://example.org/digest/"',
-            )
+        wrong = base_url_problem(base)
+        if wrong:
+            bad("base_url", wrong, 'e.g. "/" or "https://example.org/digest/"')
         values["base_url"] = base if base.endswith("/") else base + "/"
     if "permalink" in values and "{slug}" not in values["permalink"]:
         bad("permalink", "must contain {slug}", 'e.g. "{year}/{month}/{day}/{slug}/"')
@@ -238,3 +413,44 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
             values["permalink"].format(year="2024", month="01", day="01", slug="x")
         except (KeyError, IndexError, ValueError) as error:
             bad("permalink", f"bad placeholder {error}", "use {year} {month} {day} {slug}")
+
+
+def base_url_problem(base: str) -> str | None:
+    """What is wrong with a base_url (from the settings or --base-url), or None."""
+    parts = urlsplit(base)
+    if base.startswith("//") or not (base.startswith("/") or parts.scheme in ("http", "https")):
+        return f"{base!r} must start with / or http:// or https://"
+    if parts.scheme and not parts.hostname:
+        return f"{base!r} has no host name"
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        return f"{base!r} must not have a ?query or #fragment"
+    return None
+
+
+def base_url_warnings(config: Config) -> list[Problem]:
+    """What a base_url that builds fine will still get wrong once the site is published."""
+    base = config.base_url
+    parts = urlsplit(base)
+    found = []
+    if not parts.scheme:
+        found.append(
+            Problem(
+                CONFIG_FILE,
+                f"[tool.newsdigest] base_url: {base!r} is relative: feeds, sitemaps and canonical "
+                "URLs need an absolute base_url such as https://example.org/",
+                hint="set it to the address the site is published at, or pass --base-url",
+                severity="warning",
+            )
+        )
+    if parts.path.strip("/"):
+        sitemap = f"{base}sitemap.xml" if parts.scheme else f"https://DOMAIN{parts.path}sitemap.xml"
+        found.append(
+            Problem(
+                CONFIG_FILE,
+                f"[tool.newsdigest] base_url: {base!r} has a path: robots.txt is only read at a "
+                f"domain's root, so crawlers will not read the one at {parts.path}robots.txt",
+                hint=f"add 'Sitemap: {sitemap}' to the robots.txt at the domain's root",
+                severity="warning",
+            )
+        )
+    return found

@@ -278,6 +278,9 @@ def _remove_staging(staging: Path) -> None:
     """Delete a staging folder, but only one that newsdigest made."""
     if not staging.exists():
         return
+    with contextlib.suppress(OSError):
+        staging.rmdir()  # empty: made by a build killed before it marked it
+        return
     if not (staging / STAGING_MARK).exists():
         raise UsageError(f"{staging} is in the way and was not made by newsdigest; move it away")
     shutil.rmtree(staging)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from typing import Literal
 
 from newsdigest.articles import Asset
@@ -377,8 +378,29 @@ def _long_date(day: date) -> str:
 def _problems(
     site: Site, pages: Sequence[Page], static: Sequence[Asset], assets: Sequence[Asset]
 ) -> list[Problem]:
-    """Every output file claimed twice, naming both claimants, and topics without a URL."""
+    """Every output file claimed twice, naming both claimants; topics with no URL or one URL."""
     problems: list[Problem] = []
+    clashing: set[str] = set()
+    for slug, group in groupby(site.topics, key=lambda t: t.slug):  # topics are sorted by slug
+        same = sorted(group, key=lambda t: t.name)
+        if slug and len(same) > 1:
+            # One message per clash, naming where each topic is used, not one per page of it.
+            clashing.update(f"topic {topic.name!r}" for topic in same)
+            used = ", ".join(
+                f"{topic.name!r} ({', '.join(sorted(topic.paths)[:3])}"
+                + (f" and {topic.count - 3} more" if topic.count > 3 else "")
+                + ")"
+                for topic in same
+            )
+            problems.append(
+                Problem(
+                    min(same[-1].paths),
+                    f"topics {used} {'both' if len(same) == 2 else 'all'} have the URL "
+                    f"topics/{slug}/",
+                    hint=f"rename one, or give one its own URL in pyproject.toml: "
+                    f'[tool.newsdigest.topics."{same[-1].name}"] slug = "..."',
+                )
+            )
     for topic in site.topics:
         if not topic.slug:
             problems.append(
@@ -396,6 +418,8 @@ def _problems(
             problems.append(Problem(who, describe(other)))
 
     for page in pages:
+        if page.origin in clashing:
+            continue
         who = page.origin or f"the {page.kind.replace('_', ' ')} page"
         claim(page.file, who, lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")
     for asset in (*static, *assets):

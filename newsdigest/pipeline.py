@@ -61,13 +61,13 @@ class BuildOptions:
 class BuildReport:
     articles: int
     pages: int
-    rendered: int  # pages rendered (their bytes may still be what the output holds)
-    copied: int  # static files and files beside articles copied
     written: int
     unchanged: int
     removed: int
     seconds: float
     warnings: tuple[Problem, ...]
+    rendered: int = 0  # pages rendered (their bytes may still be what the output holds)
+    copied: int = 0  # static files and files beside articles copied
     search_pending: bool = False  # article pages changed and the index was left for later
 
 

@@ -69,12 +69,14 @@ def new_article(
 SITE_README = """\
 # {title}
 
-A news digest built with [newsdigest](https://pypi.org/project/newsdigest/).
+A news digest built with newsdigest. To work on it, install newsdigest (see its README),
+then run these commands in this folder:
 
     newsdigest build            # the site goes to public/
     newsdigest serve            # preview at http://127.0.0.1:8000/ while you write
     newsdigest new "A title"    # a new article in content/
     newsdigest check            # broken links, missing images, front matter
+    newsdigest clean            # remove public/ and the cache
 
 - `content/`: articles as Markdown with front matter; images beside them.
 - `templates/`, `static/`: a file here overrides the default theme's file of the same name.
@@ -85,7 +87,7 @@ SITE_CONFIG = """\
 [tool.newsdigest]
 title = {title}
 description = "A daily digest."
-base_url = "/"
+base_url = {base_url}
 language = "en"
 timezone = "UTC"
 
@@ -107,14 +109,23 @@ and lists all work:
 """
 
 
-def init_site(site_dir: Path, title: str | None = None, now: datetime | None = None) -> list[Path]:
+def init_site(
+    site_dir: Path,
+    title: str | None = None,
+    now: datetime | None = None,
+    base_url: str = "/",
+) -> list[Path]:
     """Create a site folder that builds at once with the default theme; returns what it wrote."""
-    if site_dir.exists() and (not site_dir.is_dir() or any(site_dir.iterdir())):
+    if site_dir.exists() and not site_dir.is_dir():
+        raise FileExistsError(f"{site_dir} is a file; choose a new folder")
+    if site_dir.exists() and any(site_dir.iterdir()):
         raise FileExistsError(f"{site_dir} exists and is not empty; choose a new folder")
     title = title or "My News Digest"
     now = now or datetime.now().astimezone()
     files: dict[str, str] = {
-        "pyproject.toml": SITE_CONFIG.format(title=toml_string(title)),
+        "pyproject.toml": SITE_CONFIG.format(
+            title=toml_string(title), base_url=toml_string(base_url)
+        ),
         "README.md": SITE_README.format(title=title),
         ".gitignore": "public/\n.newsdigest-cache/\n",
         "templates/.gitkeep": "",

@@ -15,7 +15,6 @@ from datetime import date, datetime
 
 from newsdigest.articles import Article
 from newsdigest.config import Config
-from newsdigest.urls import slugify
 
 RELATED_LIMIT = 5
 # Related articles are looked for among this many neighbours in time on each shared topic:
@@ -207,7 +206,7 @@ def _topics(newest_first: tuple[Entry, ...], config: Config) -> tuple[Topic, ...
         for name in entry.topics:
             members[name].append(entry.path)
     topics = [
-        Topic(name, slugify(name), config.topic_settings(name).description, tuple(found))
+        Topic(name, config.topic_slug(name), config.topic_settings(name).description, tuple(found))
         for name, found in members.items()
     ]
     return tuple(sorted(topics, key=lambda t: (t.slug, t.name)))

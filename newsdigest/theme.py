@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from newsdigest.articles import Asset
 from newsdigest.config import Config
-from newsdigest.urls import clean_url, join_base, slugify
+from newsdigest.urls import clean_url, join_base
 
 
 def theme_dir() -> Path:
@@ -119,7 +119,7 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         url=lambda relative="": prefix + clean_url(str(relative)),
         asset=lambda name: prefix + clean_url((asset_names or {}).get(name, name)),
         absolute_url=lambda relative="": join_base(config.base_url, str(relative)),
-        topic_url=lambda name: prefix + f"topics/{slugify(name)}/",
+        topic_url=lambda name: prefix + f"topics/{config.topic_slug(name)}/",
     )
     environment.filters.update(
         isodate=_isodate,

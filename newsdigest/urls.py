@@ -24,8 +24,12 @@ def slugify(text: str) -> str:
     )
 
 
+# A pattern ending in one of these names a file ("{year}/{slug}.html"), not a folder.
+FILE_SUFFIXES = (".html", ".htm")
+
+
 def permalink(pattern: str, published: datetime, slug: str) -> str:
-    """Fill the permalink pattern; the result is a relative URL ending in '/'."""
+    """Fill the permalink pattern: a relative URL ending in '/', or in '.html' for a file."""
     url = pattern.format(
         year=f"{published.year:04d}",
         month=f"{published.month:02d}",
@@ -33,7 +37,9 @@ def permalink(pattern: str, published: datetime, slug: str) -> str:
         slug=slug,
     )
     cleaned = clean_url(url)
-    return cleaned if cleaned.endswith("/") or not cleaned else cleaned + "/"
+    if not cleaned or cleaned.endswith(("/", *FILE_SUFFIXES)):
+        return cleaned
+    return cleaned + "/"
 
 
 def clean_url(url: str) -> str:
