@@ -11,9 +11,9 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from newsdigest import __version__
-from newsdigest.cache import HtmlCache
+from newsdigest.cache import HtmlCache, code_version
 from newsdigest.config import Config
+from newsdigest.limits import ARTICLE_SECONDS, TimeLimitExceeded, time_limit
 from newsdigest.sanitize import clean_html
 from newsdigest.typography import NAME as TYPOGRAPHY
 
@@ -61,6 +61,7 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._cache = HtmlCache(config, settings_key(config))
+        self._too_slow: set[str] = set()
 
     def render(self, body: str, asset_dir: str, *, sanitize: bool) -> str:
         """The body's HTML: from the cache, or rendered and then cached.
@@ -72,7 +73,14 @@ class MarkdownRenderer:
         key = self._cache.key(body, self.base_path + asset_dir)
         html = self._cache.get(key)
         if html is None:
-            html = self.convert(body, asset_dir)
+            if key in self._too_slow:  # a feed asks again for a body that timed out
+                raise TimeLimitExceeded(ARTICLE_SECONDS)
+            try:
+                with time_limit(ARTICLE_SECONDS):
+                    html = self.convert(body, asset_dir)
+            except TimeLimitExceeded:
+                self._too_slow.add(key)
+                raise
             self._cache.put(key, html)
         return clean_html(html) if sanitize else html
 
@@ -90,7 +98,7 @@ def extension_module(name: str) -> str:
 def settings_key(config: Config) -> str:
     """Everything besides the body that changes the HTML: a cache made otherwise is not used."""
     settings = {
-        "version": __version__,
+        "version": code_version(),
         "markdown": markdown.__version__,
         "extensions": list(config.markdown_extensions),
         "configs": config.markdown_extension_configs,

@@ -26,6 +26,7 @@ from newsdigest.contexts import (
 )
 from newsdigest.errors import Problem
 from newsdigest.feeds import Feed, atom, json_feed
+from newsdigest.limits import TimeLimitExceeded
 from newsdigest.markdown import MarkdownRenderer
 from newsdigest.output import Transaction
 from newsdigest.pages import Page
@@ -138,11 +139,16 @@ def render_pages(
     changed: list[str] = []
     kept: list[str] = []
     problems: list[Problem] = []
-    for result in in_batches(work, [len(phase) for phase in phases], jobs):
+    counts = [len(phase) for phase in phases]
+
+    def go_on() -> bool:  # feeds after article pages only if those rendered
+        return not problems
+
+    for result in in_batches(work, counts, jobs, go_on):
         done += len(result.changed) + len(result.kept) + len(result.problems)
-        changed += result.changed
-        kept += result.kept
-        problems += result.problems
+        changed.extend(result.changed)
+        kept.extend(result.kept)
+        problems.extend(result.problems)
         transaction.adopt(result.changed, result.kept)  # from a worker: the parent notes
         if progress:
             progress(min(done, len(pages)), len(pages))
@@ -154,16 +160,24 @@ Batch = tuple[int, int, int]  # phase, start, stop
 _WORK: Callable[[Batch], Any] | None = None
 
 
-def in_batches(work: Callable[[Batch], T], counts: Sequence[int], jobs: int) -> Iterator[T]:
+def in_batches(
+    work: Callable[[Batch], T],
+    counts: Sequence[int],
+    jobs: int,
+    go_on: Callable[[], bool] = lambda: True,
+) -> Iterator[T]:
     """work((phase, start, stop)) over batches of each phase's pages, a phase once the one
-    before it is done: in this process for small sites, else over one pool of forked workers,
-    which inherit `work` and all it uses instead of receiving them pickled."""
+    before it is done (and only if `go_on()`): in this process for small sites, else over one
+    pool of forked workers, which inherit `work` and all it uses instead of receiving them
+    pickled."""
     phases = [
         [(phase, start, min(start + BATCH_SIZE, count)) for start in range(0, count, BATCH_SIZE)]
         for phase, count in enumerate(counts)
     ]
     if jobs <= 1 or sum(counts) < PARALLEL_THRESHOLD:
         for batches in phases:
+            if not go_on():
+                return
             yield from map(work, batches)
         return
     global _WORK
@@ -172,6 +186,8 @@ def in_batches(work: Callable[[Batch], T], counts: Sequence[int], jobs: int) -> 
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
             for batches in phases:
+                if not go_on():
+                    return
                 yield from pool.imap(_run_work, batches, chunksize=1)
     finally:
         _WORK = None
@@ -188,7 +204,7 @@ def _ignore_interrupts() -> None:
 
 
 # What rendering a page can fail with, each reported as a problem naming the page's source.
-RENDER_ERRORS = (TemplateError, OSError, RecursionError)
+RENDER_ERRORS = (TemplateError, OSError, RecursionError, TimeLimitExceeded)
 
 
 def page_problem(error: Exception, page: Page, config: Config) -> Problem:
@@ -198,6 +214,12 @@ def page_problem(error: Exception, page: Page, config: Config) -> Problem:
     origin = page.origin or page.url
     if isinstance(error, OSError):
         return Problem(origin, f"cannot read: {error.strerror}")
+    if isinstance(error, TimeLimitExceeded):
+        return Problem(
+            origin,
+            f"the Markdown took longer than {error.seconds:g} s to render",
+            hint="look for thousands of unclosed brackets or very long lines",
+        )
     return Problem(origin, "too deeply nested to render", hint="flatten it")
 
 

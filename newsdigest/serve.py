@@ -181,16 +181,24 @@ class DevServer:
         self.quiet = quiet
         self.watcher: Watcher | None = None
         self.serving = False
+        self.batches: queue.Queue[set[Path] | None] | None = None
 
-    def start(self) -> None:
-        """Build once, then serve and watch in background threads."""
+    def start(self, build_here: bool = False) -> None:
+        """Build once, then serve and watch in background threads.
+
+        With `build_here`, rebuilds wait for `run_builds` in the calling (main) thread, the
+        only one where the per-article time limit can stop a runaway Markdown render; else
+        they run in the watcher's thread.
+        """
+        if build_here:
+            self.batches = queue.Queue()
         self._rebuild(None)
         config = self.preview.config or load_config(self.site_dir)
         self.watcher = Watcher(
             self.site_dir,
             [config.content_dir, config.templates_dir, config.static_dir],
             self.site_dir / CONFIG_FILE,
-            self._rebuild,
+            self._rebuild if self.batches is None else self.batches.put,
             quiet=self.quiet,
             say=self.say,
         )
@@ -199,6 +207,19 @@ class DevServer:
         ).start()
         self.serving = True
         self.say(f"Serving {self.address} (Ctrl-C to stop)")
+
+    def run_builds(self) -> None:
+        """Rebuild for each batch the watcher hands over, until interrupted (Ctrl-C)."""
+        assert self.batches is not None, "start(build_here=True) first"
+        while True:
+            try:
+                changed = self.batches.get(timeout=0.5)  # wakes up for Ctrl-C
+            except queue.Empty:
+                continue
+            while not self.batches.empty():  # what piled up during a long rebuild: once
+                more = self.batches.get()
+                changed = None if changed is None or more is None else changed | more
+            self._rebuild(changed)
 
     def stop(self) -> None:
         self.stop_search.set()
@@ -773,8 +794,8 @@ def serve(
     """Run until Ctrl-C; exit status 0."""
     server = DevServer(site_dir, host, port, drafts=drafts, future=future, say=say, search=search)
     try:
-        server.start()
-        threading.Event().wait()
+        server.start(build_here=True)
+        server.run_builds()
     except KeyboardInterrupt:
         say("\nStopped.")
     finally:

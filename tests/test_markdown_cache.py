@@ -96,7 +96,7 @@ def test_a_cache_from_another_version_is_ignored(
     tmp_path: Path, conversions: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render(renderer(tmp_path))
-    monkeypatch.setattr(markdown_module, "__version__", "999.0")
+    monkeypatch.setattr(markdown_module, "code_version", lambda: "another newsdigest")
     render(renderer(tmp_path))
     assert len(conversions) == 2
     monkeypatch.setattr(markdown_module.markdown, "__version__", "0.0.1")

@@ -581,3 +581,19 @@ def test_a_time_limit_does_nothing_outside_the_main_thread() -> None:
     thread.join(timeout=10)
     assert outcome == ["finished"]
     assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_an_article_that_takes_too_long_to_render_is_an_error_naming_it(
+    published: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import newsdigest.markdown
+
+    monkeypatch.setattr(newsdigest.markdown, "ARTICLE_SECONDS", 0.5)
+    (published / "content/slow.md").write_text(article("Slow", "2026-10-03", "[" * 20_000))
+    before = folder_hash(published / "public")
+    started = time.monotonic()
+    assert main(["build", "--site", str(published), "--jobs", "1"]) == 1
+    assert time.monotonic() - started < 10  # not Python-Markdown's minutes
+    err = capsys.readouterr().err
+    assert "content/slow.md: error: the Markdown took longer than 0.5 s to render" in err
+    assert folder_hash(published / "public") == before

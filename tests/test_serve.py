@@ -212,6 +212,32 @@ def test_ctrl_c_stops_cleanly(site: Path) -> None:
     assert "Traceback" not in err and "Stopped." in out
 
 
+def test_serve_stops_a_runaway_article_with_the_time_limit(site: Path) -> None:
+    """`serve` rebuilds in its main thread, where a Markdown render can be interrupted."""
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True).start()
+    try:
+        wait_for(lambda: any("Serving" in line for line in lines), timeout=30)
+        (site / "content/slow.md").write_text(article("Slow", "2026-10-02", "[" * 20_000))
+        wait_for(lambda: any("took longer than" in line for line in lines), timeout=60)
+        assert any(line.startswith("content/slow.md: error:") for line in lines), lines
+        assert get(port, "/")[0] == 200  # the last good site is still served
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+    assert process.returncode == 0
+
+
 def test_the_next_free_port_is_taken_and_said(site: Path) -> None:
     write_site(site, {"content/a.md": article("A", "2026-10-01")})
     with socket.socket() as taken:
