@@ -23,9 +23,9 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -63,6 +63,8 @@ class BuildState:
     outputs: Mapping[str, Output] = field(default_factory=dict)  # by output-relative file
     related: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # by article path
     search: Mapping[str, str] = field(default_factory=dict)  # search index bookkeeping
+    inputs: str = ""  # a digest of everything but the articles the last build was made from
+    pages: int = 0  # how many pages it planned
     # Kept in memory by `serve` between rebuilds, never written: the structure and the plan
     # made from it, reused while no article changes its place, with which pages show which
     # article; the templates' digests and the page renderer made with them.
@@ -170,7 +172,13 @@ def load_state(config: Config) -> BuildState:
         # Damaged, truncated, foreign or not a database at all: start again.
         return BuildState()
     return BuildState(
-        key=meta["key"], sources=sources, outputs=outputs, related=related, search=search
+        key=meta["key"],
+        sources=sources,
+        outputs=outputs,
+        related=related,
+        search=search,
+        inputs=str(meta.get("inputs", "")),
+        pages=int(meta.get("pages", 0)),
     )
 
 
@@ -189,7 +197,13 @@ def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | No
             db.execute("BEGIN")
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [("format", str(STATE_FORMAT)), ("key", new.key), ("version", __version__)],
+                [
+                    ("format", str(STATE_FORMAT)),
+                    ("key", new.key),
+                    ("version", __version__),
+                    ("inputs", new.inputs),
+                    ("pages", str(new.pages)),
+                ],
             )
             _write_changes(
                 db, "sources", "path", old.sources, new.sources,
@@ -262,56 +276,95 @@ def _strings(value: Any) -> list[str]:
     return value
 
 
-# -- values as JSON: a closed set of types, so nothing else can come back -------------------
+# -- records as JSON: a closed set of types, so nothing else can come back -----------------
+#
+# An Article is kept as a JSON list of its fields in order, each converted by its declared
+# type; reading one back checks every value's type. A field of a type not listed here makes
+# saving fail loudly in the tests, never a wrong value in a build.
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def encode(value: Any) -> Any:
-    """A JSON value for an Article and what it holds."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+def _exactly(kind: type) -> Codec:
+    def check(value: Any) -> Any:
+        if type(value) is not kind:
+            raise ValueError(f"expected {kind.__name__} in the cache")
         return value
-    if isinstance(value, datetime):
+
+    return check, check
+
+
+def _optional(codec: Codec) -> Codec:
+    encode, decode = codec
+    return (
+        lambda value: None if value is None else encode(value),
+        lambda value: None if value is None else decode(value),
+    )
+
+
+def _moment_codec() -> Codec:
+    def encode(value: datetime) -> list[str | None]:
         zone = value.tzinfo.key if isinstance(value.tzinfo, ZoneInfo) else None
-        return {"datetime": value.isoformat(), "zone": zone}
-    if isinstance(value, date):
-        return {"date": value.isoformat()}
-    if isinstance(value, (tuple, list)):
-        return {"tuple": [encode(item) for item in value]}
-    if isinstance(value, dict):
-        return {"dict": [[str(key), encode(item)] for key, item in value.items()]}
-    if type(value) in _RECORDS.values():
-        return {"record": type(value).__name__, "fields": {
-            item.name: encode(getattr(value, item.name)) for item in dataclasses.fields(value)
-        }}  # fmt: skip
-    raise TypeError(f"cannot keep a {type(value).__name__} in the cache")
+        return [value.isoformat(), zone]
+
+    def decode(value: Any) -> datetime:
+        text, zone = value
+        moment = datetime.fromisoformat(text)
+        return moment.astimezone(ZoneInfo(zone)) if zone else moment
+
+    return encode, decode
+
+
+def _strings_codec() -> Codec:
+    def decode(value: Any) -> tuple[str, ...]:
+        return tuple(_strings(value))
+
+    return list, decode
+
+
+@functools.cache
+def _codec(annotation: str) -> Codec:
+    """How a field declared with this type is kept."""
+    if annotation.endswith(" | None"):
+        return _optional(_codec(annotation.removesuffix(" | None")))
+    simple = {"str": str, "bool": bool, "int": int}
+    if annotation in simple:
+        return _exactly(simple[annotation])
+    if annotation == "datetime":
+        return _moment_codec()
+    if annotation == "tuple[str, ...]":
+        return _strings_codec()
+    if annotation in _RECORDS:
+        return _record_codec(_RECORDS[annotation])
+    raise TypeError(f"no cache codec for a field of type {annotation}")
+
+
+def _record_codec(kind: type) -> Codec:
+    names = [item.name for item in dataclasses.fields(kind)]
+    codecs = [_codec(str(item.type)) for item in dataclasses.fields(kind)]
+
+    def encode(value: Any) -> list[Any]:
+        return [codec[0](getattr(value, name)) for name, codec in zip(names, codecs, strict=True)]
+
+    def decode(value: Any) -> Any:
+        if not isinstance(value, list) or len(value) != len(codecs):
+            raise ValueError(f"not a {kind.__name__} in the cache")
+        return kind(*(codec[1](item) for codec, item in zip(codecs, value, strict=True)))
+
+    return encode, decode
 
 
 _RECORDS: dict[str, type] = {"Article": Article, "Image": Image}
 
 
-def decode(value: Any, expected: type | None = None) -> Any:
-    """The value `encode` was given; ValueError or TypeError for anything else."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if not isinstance(value, dict):
-        raise ValueError("unexpected value in the cache")
-    if "datetime" in value:
-        moment = datetime.fromisoformat(value["datetime"])
-        zone = value.get("zone")
-        return moment.astimezone(ZoneInfo(zone)) if zone else moment
-    if "date" in value:
-        return date.fromisoformat(value["date"])
-    if "tuple" in value:
-        return tuple(decode(item) for item in value["tuple"])
-    if "dict" in value:
-        return {str(key): decode(item) for key, item in value["dict"]}
-    kind = _RECORDS[value["record"]]
-    if expected is not None and kind is not expected:
-        raise ValueError("unexpected record in the cache")
-    fields = value["fields"]
-    names = {item.name for item in dataclasses.fields(kind)}
-    if set(fields) != names:
-        raise ValueError("a record with other fields")
-    return kind(**{name: decode(item) for name, item in fields.items()})
+def encode(value: Any) -> Any:
+    """A JSON value for a record (an Article)."""
+    return _codec(type(value).__name__)[0](value)
+
+
+def decode(value: Any, kind: type) -> Any:
+    """The record `encode` was given; ValueError or TypeError for anything else."""
+    return _codec(kind.__name__)[1](value)
 
 
 # -- rendered HTML ----------------------------------------------------------------------------

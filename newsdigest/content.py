@@ -9,7 +9,7 @@ import os
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -669,8 +669,12 @@ def _moment(value: Any, tz: ZoneInfo) -> datetime:
         raise ValueError("")
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise ValueError(f"the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}")
-    # A time without offset is a wall-clock time in the site zone, never UTC.
-    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment.astimezone(tz)
+    # A time without offset is a wall-clock time in the site zone, never UTC. Through UTC and
+    # back, a time the clock skipped in spring (02:30 on the day summer time starts) becomes
+    # the time it names (03:30), so that the same instant always reads the same way.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz).astimezone(UTC)
+    return moment.astimezone(tz)
 
 
 _HOUR_24 = re.compile(r"^\d{4}-\d\d-\d\d[T ]24(?::|$)")

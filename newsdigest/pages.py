@@ -314,11 +314,14 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     return pages
 
 
-def news_window(site: Site, now: datetime) -> tuple[str, ...]:
+def news_window(entries: Iterable[Entry], now: datetime) -> tuple[str, ...]:
     """The articles of the last two days by the clock (Google News' rule), newest first."""
     since = now - NEWS_WINDOW
-    found = [entry.path for entry in site.entries if since <= entry.published <= now]
-    return tuple(found[:NEWS_LIMIT])
+    found = sorted(
+        ((entry.published, entry.path) for entry in entries if since <= entry.published <= now),
+        reverse=True,
+    )
+    return tuple(path for _, path in found[:NEWS_LIMIT])
 
 
 def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
@@ -330,7 +333,7 @@ def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
     ]
     parts = split_sitemap(entries)
     documents = [
-        Page("news_sitemap", "news-sitemap.xml", NewsSitemapContext(news_window(site, now)),
+        Page("news_sitemap", "news-sitemap.xml", NewsSitemapContext(news_window(site.entries, now)),
              "News sitemap"),
         Page("robots", "robots.txt", Plain(), "robots.txt"),
     ]  # fmt: skip

@@ -86,8 +86,11 @@ def build(
     guard_output(config.output_path, config.site_dir, _inputs(config))
     state = _fitting(state, config)
     inputs = read_inputs(config, options, state, changed)
+    outputs = scan_output(config.output_path) if options.verify else None
+    if _nothing_to_do(options, state, inputs, outputs):
+        return _report_nothing(inputs, state, started), state
     structure = plan_site(config, state, inputs)
-    work = pick_work(config, options, state, inputs, structure)
+    work = pick_work(config, state, inputs, structure, outputs)
     written = write_site(config, options, state, inputs, structure, work)
     return _report(inputs, structure, work, written, started), _next_state(
         state, inputs, structure, work, written
@@ -120,8 +123,13 @@ class Inputs:
     assets: tuple[Asset, ...]  # files beside the articles
     static: tuple[Asset, ...]
     asset_names: dict[str, str]
+    copies: dict[str, str]  # each static file's and asset's fingerprint, by URL
+    templates: dict[str, str]  # each template's digest (template_digests)
+    render_key: str  # what every page depends on besides its own inputs
     now: datetime
     problems: list[Problem]  # warnings only: errors stop the build here
+    unchanged: bool  # every content file is as the state knows it
+    digest: str  # of all that but the articles: equal, and unchanged, means nothing to do
 
 
 def read_inputs(
@@ -144,7 +152,52 @@ def read_inputs(
     if errors_in(problems):
         raise BuildFailed(problems)
     static, asset_names = fingerprinted(static) if options.fingerprint else (static, {})
-    return Inputs(sources, articles, tuple(assets), tuple(static), asset_names, now, problems)
+    copies = {
+        copy.url: _copy_fingerprint(copy, sources, config) for copy in (*static, *assets)
+    }
+    templates = template_digests(config)
+    render_key = _render_key(config, asset_names)
+    unchanged = len(sources) == len(state.sources) and all(
+        state.sources.get(path) is source for path, source in sources.items()
+    )
+    news = news_window((entry_of(article) for article in articles.values()), now)
+    material = [render_key, repr(sorted(templates.items())), repr(sorted(copies.items()))]
+    material += [repr(news), "\0".join(articles)]
+    digest = hashlib.sha1("\0".join(material).encode("utf-8", "surrogatepass")).hexdigest()
+    return Inputs(
+        sources,
+        articles,
+        tuple(assets),
+        tuple(static),
+        asset_names,
+        copies,
+        templates,
+        render_key,
+        now,
+        problems,
+        unchanged,
+        digest,
+    )
+
+
+def _nothing_to_do(
+    options: BuildOptions,
+    state: BuildState,
+    inputs: Inputs,
+    outputs: Mapping[str, tuple[int, int]] | None,
+) -> bool:
+    """The fast way out of a build with nothing changed: the same inputs as the last build,
+    and every file it wrote still there as it wrote it, with nothing else beside them."""
+    if not inputs.unchanged or inputs.digest != state.inputs or not state.outputs:
+        return False
+    if options.search and state.search.get("pending") == "yes":
+        return False
+    if outputs is None:
+        return True
+    return len(outputs) == len(state.outputs) and all(
+        outputs.get(file) == (record.size, record.mtime_ns)
+        for file, record in state.outputs.items()
+    )
 
 
 def build_time(config: Config) -> datetime:
@@ -181,7 +234,7 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
         and state.plan is not None
         and entries == state.entries
         and copies == state.plan.copies
-        and _news_of(state.plan) == news_window(state.site, inputs.now)
+        and _news_of(state.plan) == news_window(state.site.entries, inputs.now)
     ):
         index = state.readers if state.readers is not None else readers(state.plan.pages)
         return Structure(state.site, state.plan, entries, True, (), index)
@@ -207,15 +260,18 @@ class Work:
 
 
 def pick_work(
-    config: Config, options: BuildOptions, state: BuildState, inputs: Inputs, structure: Structure
+    config: Config,
+    state: BuildState,
+    inputs: Inputs,
+    structure: Structure,
+    outputs: Mapping[str, tuple[int, int]] | None,
 ) -> Work:
-    outputs = scan_output(config.output_path) if options.verify else None
     present = frozenset(outputs) if outputs is not None else frozenset(state.outputs)
     plan = structure.plan
     planned = frozenset({page.file for page in plan.pages} | {copy.url for copy in plan.copies})
     check_owner(config.output_path, present, set(state.outputs), set(planned) | _bundle(present))
-    templates = template_digests(config)
-    render_key = _render_key(config, inputs.asset_names)
+    templates = inputs.templates
+    render_key = inputs.render_key
 
     def intact(file: str) -> bool:
         record = state.outputs.get(file)
@@ -234,8 +290,7 @@ def pick_work(
         intact,
         candidates,
     )
-    for copy in plan.copies:
-        fingerprints[copy.url] = _copy_fingerprint(copy, inputs.sources, config)
+    fingerprints.update(inputs.copies)
     renderer = state.renderer
     if (
         not isinstance(renderer, PageRenderer)
@@ -441,6 +496,18 @@ def _bundle(files: Collection[str]) -> set[str]:
     return {file for file in files if file.startswith(f"{BUNDLE}/")}
 
 
+def _report_nothing(inputs: Inputs, state: BuildState, started: float) -> BuildReport:
+    return BuildReport(
+        articles=len(inputs.articles),
+        pages=state.pages,
+        written=0,
+        unchanged=len(state.outputs),
+        removed=0,
+        seconds=time.perf_counter() - started,
+        warnings=tuple(inputs.problems),
+    )
+
+
 def _report(
     inputs: Inputs, structure: Structure, work: Work, written: Written, started: float
 ) -> BuildReport:
@@ -475,6 +542,8 @@ def _next_state(
         outputs=outputs,
         related=structure.site.related(),
         search=written.search,
+        inputs=inputs.digest,
+        pages=len(structure.plan.pages),
         site=structure.site,
         plan=structure.plan,
         entries=structure.entries,

@@ -412,3 +412,20 @@ def test_an_image_name_too_long_for_the_file_system_is_not_found(site: Path) -> 
     assert found is not None
     [warning] = problems
     assert warning.severity == "warning" and warning.line == 4 and "not found" in warning.message
+
+
+def test_a_time_the_clock_skipped_reads_the_same_from_the_file_and_from_the_cache(
+    site: Path,
+) -> None:
+    """02:30 on the day summer time starts does not exist in Berlin: it is 03:30 there."""
+    from newsdigest.cache import decode, encode
+
+    write_site(
+        site,
+        {"content/a.md": article("Spring", "2024-03-31T02:30:00")},
+        'timezone = "Europe/Berlin"',
+    )
+    [spring], _, _ = load(site)
+    assert spring.published.isoformat() == "2024-03-31T03:30:00+02:00"
+    again = decode(encode(spring), type(spring))
+    assert again == spring and repr(again) == repr(spring)
