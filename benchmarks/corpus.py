@@ -138,6 +138,40 @@ def body(rng: random.Random, words: int) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def article_text(rng: random.Random, number: int, published: datetime, words: int = 900) -> str:
+    """One article's file: front matter like an imported wire story, then the body."""
+    title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 10))).capitalize()
+    topics = rng.sample(TOPICS, rng.randint(2, 4))
+    source = rng.choice(SOURCES)
+    front = [
+        "---",
+        f'title: "{title} {number}"',
+        f"date: {published:%Y-%m-%dT%H:%M:00}",
+        "topics: [" + ", ".join(f'"{t}"' for t in topics) + "]",
+        f"source: {source}",
+        f"source_url: https://news.example/{published:%Y/%m/%d}/story-{number}",
+        "---",
+    ]
+    return "\n".join(front) + "\n" + body(rng, words)
+
+
+def add_day(
+    target: Path, count: int, day: datetime, first_number: int, seed: int = 2
+) -> list[Path]:
+    """The daily publish: `count` new articles dated through `day`, after the archive's end."""
+    rng = random.Random(seed * 1_000_003 + first_number)
+    written = []
+    for offset in range(count):
+        published = day + timedelta(minutes=30 * offset)
+        number = first_number + offset
+        folder = target / "content" / f"{published:%Y}" / f"{published:%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"story-{number}.md"
+        path.write_text(article_text(rng, number, published), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def generate(target: Path, count: int, seed: int = 1, words: int = 900) -> None:
     """Write a site folder with `count` articles into `target` (which must not exist)."""
     rng = random.Random(seed)
@@ -151,22 +185,10 @@ def generate(target: Path, count: int, seed: int = 1, words: int = 900) -> None:
     span = int(timedelta(days=3 * 365).total_seconds() // 60)
     for number in range(count):
         published = start + timedelta(minutes=rng.randrange(span))
-        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 10))).capitalize()
-        topics = rng.sample(TOPICS, rng.randint(2, 4))
         folder = target / "content" / f"{published:%Y}" / f"{published:%m}"
         folder.mkdir(parents=True, exist_ok=True)
-        source = rng.choice(SOURCES)
-        front = [
-            "---",
-            f'title: "{title} {number}"',
-            f"date: {published:%Y-%m-%dT%H:%M:00}",
-            "topics: [" + ", ".join(f'"{t}"' for t in topics) + "]",
-            f"source: {source}",
-            f"source_url: https://news.example/{published:%Y/%m/%d}/story-{number}",
-            "---",
-        ]
         (folder / f"story-{number}.md").write_text(
-            "\n".join(front) + "\n" + body(rng, words), encoding="utf-8"
+            article_text(rng, number, published, words), encoding="utf-8"
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,18 +66,74 @@ class Selection:
     future: bool = False
     now: datetime | None = None
 
-    def includes(self, article: Article, now: datetime) -> bool:
+    def includes(self, entry: Entry | Article, now: datetime) -> bool:
         """The one place that decides whether drafts and future articles are built."""
-        if article.draft and not self.drafts:
+        if entry.draft and not self.drafts:
             return False
-        return self.future or article.published <= now
+        return self.future or entry.published <= now
 
 
 @dataclass(frozen=True, slots=True)
-class Source:
-    """A content file as it was last read: its signature, and the article or the problems."""
+class Entry:
+    """What the site's structure needs of an article: the fields that decide which pages exist
+    and what they list (never its title or text), and whether a build includes it."""
 
-    signature: tuple[int, int, int] | None  # size, mtime_ns, inode; None: read it again
-    article: Article | None
-    problems: tuple[Problem, ...] = ()
-    digests: tuple[str, str] = ("", "")  # the article's listed and full digests (changes.py)
+    path: str
+    url: str
+    published: datetime
+    updated: datetime | None
+    topics: tuple[str, ...]
+    draft: bool
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.published
+
+
+def entry_of(article: Article) -> Entry:
+    return Entry(
+        article.path,
+        article.url,
+        article.published,
+        article.updated,
+        article.topics,
+        article.draft,
+    )
+
+
+class Source:
+    """A content file as it was last read: its signature, and the article or the problems.
+
+    An article kept in the cache is decoded the first time it is asked for: a build of a large
+    site with few changes needs every article's entry, digests and signature, but the whole
+    article only for the pages it renders.
+    """
+
+    __slots__ = ("_article", "_load", "digests", "entry", "problems", "signature")
+
+    def __init__(
+        self,
+        signature: tuple[int, int, int] | None,
+        article: Article | None = None,
+        problems: tuple[Problem, ...] = (),
+        digests: tuple[str, str] = ("", ""),
+        entry: Entry | None = None,
+        load: Callable[[], Article] | None = None,
+    ) -> None:
+        self.signature = signature  # size, mtime_ns, inode; None: read the file again
+        self.problems = problems
+        self.digests = digests  # the article's listed and full digests (changes.py)
+        self.entry = entry if entry is not None or article is None else entry_of(article)
+        self._article = article
+        self._load = load
+
+    @property
+    def article(self) -> Article | None:
+        if self._article is None and self._load is not None:
+            self._article, self._load = self._load(), None
+        return self._article
+
+    def with_digests(self, digests: tuple[str, str]) -> Source:
+        found = Source(self.signature, self._article, self.problems, digests, self.entry)
+        found._load = self._load
+        return found

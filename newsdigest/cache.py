@@ -33,16 +33,16 @@ from zoneinfo import ZoneInfo
 import markdown
 
 from newsdigest import __version__
-from newsdigest.articles import Article, Image, Source
+from newsdigest.articles import Article, Entry, Image, Source
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 
 if TYPE_CHECKING:
     from newsdigest.pages import Plan
-    from newsdigest.site import Entry, Site
+    from newsdigest.site import Site
 
 # Raised by hand when the layout of the state changes; fields of Article count by themselves.
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,7 @@ def state_key(config: Config) -> str:
             markdown.__version__,
             _layout(Article),
             _layout(Image),
+            _layout(Entry),
             str(config.site_dir.resolve()),
             str(config.output_path),
             dataclasses.astuple(config),
@@ -114,8 +115,8 @@ def _layout(kind: type) -> tuple[tuple[str, str], ...]:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
-    path TEXT PRIMARY KEY, signature TEXT, article TEXT, problems TEXT NOT NULL,
-    listed TEXT NOT NULL, full TEXT NOT NULL);
+    path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, entry TEXT,
+    article TEXT, problems TEXT NOT NULL, listed TEXT NOT NULL, full TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (
     file TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
     mtime INTEGER NOT NULL);
@@ -160,8 +161,7 @@ def load_state(config: Config) -> BuildState:
                     },
                 )
             sources = {
-                str(path): _decode_source(row, config)
-                for path, *row in db.execute("SELECT * FROM sources")
+                str(path): _decode_source(row) for path, *row in db.execute("SELECT * FROM sources")
             }
             related = {
                 str(path): tuple(_strings(json.loads(paths)))
@@ -252,22 +252,37 @@ def _write_changes(
         db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)
 
 
-def _encode_source(source: Source) -> tuple[str | None, str | None, str, str, str]:
-    signature = json.dumps(list(source.signature)) if source.signature else None
-    article = json.dumps(encode(source.article), ensure_ascii=False) if source.article else None
-    problems = json.dumps([dataclasses.asdict(p) for p in source.problems], ensure_ascii=False)
-    return signature, article, problems, source.digests[0], source.digests[1]
-
-
-def _decode_source(row: tuple[Any, ...], config: Config) -> Source:
-    signature, article, problems, listed, full = row
-    numbers = json.loads(signature) if signature else None
-    return Source(
-        signature=(int(numbers[0]), int(numbers[1]), int(numbers[2])) if numbers else None,
-        article=decode(json.loads(article), Article) if article else None,
-        problems=tuple(Problem(**item) for item in json.loads(problems)),
-        digests=(str(listed), str(full)),
+def _encode_source(source: Source) -> tuple[Any, ...]:
+    size, mtime, inode = source.signature or (None, None, None)
+    entry = json.dumps(encode(source.entry), ensure_ascii=False) if source.entry else None
+    article = json.dumps(encode(source.article), ensure_ascii=False) if source.entry else None
+    problems = (
+        json.dumps([dataclasses.asdict(p) for p in source.problems], ensure_ascii=False)
+        if source.problems
+        else ""
     )
+    return size, mtime, inode, entry, article, problems, source.digests[0], source.digests[1]
+
+
+def _decode_source(row: tuple[Any, ...]) -> Source:
+    """A source row; its article is decoded only when asked for (see Source)."""
+    size, mtime, inode, entry, article, problems, listed, full = row
+    signature = None
+    if size is not None:
+        signature = (_integer(size), _integer(mtime), _integer(inode))
+    return Source(
+        signature=signature,
+        problems=tuple(Problem(**item) for item in json.loads(problems)) if problems else (),
+        digests=(str(listed), str(full)),
+        entry=decode(json.loads(entry), Entry) if entry else None,
+        load=(lambda: decode(json.loads(article), Article)) if article else None,
+    )
+
+
+def _integer(value: Any) -> int:
+    if type(value) is not int:
+        raise ValueError("not a number")
+    return value
 
 
 def _strings(value: Any) -> list[str]:
@@ -354,7 +369,7 @@ def _record_codec(kind: type) -> Codec:
     return encode, decode
 
 
-_RECORDS: dict[str, type] = {"Article": Article, "Image": Image}
+_RECORDS: dict[str, type] = {"Article": Article, "Image": Image, "Entry": Entry}
 
 
 def encode(value: Any) -> Any:

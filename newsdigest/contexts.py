@@ -36,7 +36,7 @@ class TopicLink:
     name: str
     slug: str
     description: str
-    count: int
+    count: int | None  # None on the sealed pages of its list
 
     @property
     def url(self) -> str:
@@ -47,8 +47,8 @@ class TopicLink:
 class MonthLink:
     year: int
     month: int
-    count: int
-    day_count: int
+    count: int | None  # None on the sealed pages of its list
+    day_count: int | None
 
     @property
     def url(self) -> str:
@@ -77,7 +77,7 @@ class YearLink:
 @dataclass(frozen=True, slots=True)
 class DayLink:
     day: date
-    count: int
+    count: int | None  # None on sealed pages, and for the days before and after
 
     @property
     def url(self) -> str:

@@ -137,7 +137,9 @@ def plan_pages(
             topic.description or f"Articles about {topic.name}",
             topic.paths,
             config,
-            lambda items, links, topic=topic: TopicContext(_topic_link(topic), items, links),
+            lambda items, links, topic=topic: TopicContext(
+                _topic_link(topic, counted=links.number == 0), items, links
+            ),
             entries,
             origin=f"topic {topic.name!r}",
         )
@@ -161,7 +163,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
     """Year, month and day pages, the archive of every month."""
     pages: list[Page] = []
     days = [day for month in site.months for day in month.days]
-    links = {day.day: DayLink(day.day, day.count) for day in days}
+    # A day's neighbours are linked by date alone: their counts are not this day's news.
+    links = {day.day: DayLink(day.day, None) for day in days}
     for year in site.years:
         pages.append(
             Page(
@@ -175,7 +178,6 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
         )
         for month in year.months:
             label = month.first_day.strftime("%B %Y")
-            month_link = _month_link(month)
             pages += _paginated(
                 "month",
                 month.url,
@@ -183,7 +185,9 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 f"Articles of {label}",
                 month.paths,
                 config,
-                lambda items, page_links, m=month_link: MonthContext(m, items, page_links),
+                lambda items, page_links, m=month: MonthContext(
+                    _month_link(m, counted=page_links.number == 0), items, page_links
+                ),
                 entries,
             )
     for index, day in enumerate(days):
@@ -197,8 +201,12 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             f"The digest of {label}",
             day.paths,
             config,
-            lambda items, page_links, d=links[day.day], o=older, n=newer: DayContext(
-                d, items, page_links, o, n
+            lambda items, page_links, d=day, o=older, n=newer: DayContext(
+                DayLink(d.day, d.count if page_links.number == 0 else None),
+                items,
+                page_links,
+                o,
+                n,
             ),
             entries,
         )
@@ -350,11 +358,17 @@ def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
     ]
 
 
-def _topic_link(topic: Topic) -> TopicLink:
-    return TopicLink(topic.name, topic.slug, topic.description, topic.count)
+# The sealed pages of a list leave counts out: a count shown there would change on every new
+# article and send every page of the list to be rendered and uploaded again.
 
 
-def _month_link(month: Month) -> MonthLink:
+def _topic_link(topic: Topic, counted: bool = True) -> TopicLink:
+    return TopicLink(topic.name, topic.slug, topic.description, topic.count if counted else None)
+
+
+def _month_link(month: Month, counted: bool = True) -> MonthLink:
+    if not counted:
+        return MonthLink(month.year, month.month, None, None)
     return MonthLink(month.year, month.month, month.count, len(month.days))
 
 

@@ -14,17 +14,17 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from newsdigest import __version__
-from newsdigest.articles import Article, Asset, Selection, Source
+from newsdigest.articles import Article, Asset, Entry, Selection, Source
 from newsdigest.cache import BuildState, Output, load_state, lock_file, save_state, state_key
 from newsdigest.changes import article_digests, fingerprint, pages_to_render, readers
 from newsdigest.config import Config
-from newsdigest.content import asset_of, list_static, scan_content
+from newsdigest.content import asset_of, list_static, read_article, scan_content
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
 from newsdigest.output import (
     Transaction,
@@ -37,7 +37,7 @@ from newsdigest.output import (
 from newsdigest.pages import Page, Plan, news_window, plan_pages
 from newsdigest.render import PageRenderer, render_pages
 from newsdigest.search import BUNDLE, index_articles
-from newsdigest.site import Entry, Site, entry_of, make_site
+from newsdigest.site import Site, make_site
 from newsdigest.theme import fingerprinted, template_digests, theme_static
 
 
@@ -119,7 +119,8 @@ class Inputs:
     """What the site folder holds now, read or taken from the state."""
 
     sources: dict[str, Source]  # every content file, by site-relative path
-    articles: dict[str, Article]  # the articles this build includes, by path
+    articles: Mapping[str, Article]  # the articles this build includes, by path
+    entries: dict[str, Entry]  # their entries, by path
     assets: tuple[Asset, ...]  # files beside the articles
     static: tuple[Asset, ...]
     asset_names: dict[str, str]
@@ -138,13 +139,13 @@ def read_inputs(
     sources, problems = scan_content(config, state.sources, changed)
     sources = {path: _with_digests(source) for path, source in sources.items()}
     now = options.selection.now or build_time(config)
-    articles: dict[str, Article] = {}
+    entries: dict[str, Entry] = {}
     assets: list[Asset] = []
     for path, source in sources.items():
         problems += source.problems
-        if source.article is not None:
-            if options.selection.includes(source.article, now):
-                articles[path] = source.article
+        if source.entry is not None:
+            if options.selection.includes(source.entry, now):
+                entries[path] = source.entry
         elif not path.lower().endswith(".md"):
             assets.append(asset_of(path, config))
     static, static_problems = list_static(config, theme_static())
@@ -152,21 +153,20 @@ def read_inputs(
     if errors_in(problems):
         raise BuildFailed(problems)
     static, asset_names = fingerprinted(static) if options.fingerprint else (static, {})
-    copies = {
-        copy.url: _copy_fingerprint(copy, sources, config) for copy in (*static, *assets)
-    }
+    copies = {copy.url: _copy_fingerprint(copy, sources, config) for copy in (*static, *assets)}
     templates = template_digests(config)
     render_key = _render_key(config, asset_names)
     unchanged = len(sources) == len(state.sources) and all(
         state.sources.get(path) is source for path, source in sources.items()
     )
-    news = news_window((entry_of(article) for article in articles.values()), now)
+    news = news_window(entries.values(), now)
     material = [render_key, repr(sorted(templates.items())), repr(sorted(copies.items()))]
-    material += [repr(news), "\0".join(articles)]
+    material += [repr(news), "\0".join(entries)]
     digest = hashlib.sha1("\0".join(material).encode("utf-8", "surrogatepass")).hexdigest()
     return Inputs(
         sources,
-        articles,
+        Articles(sources, entries, config),
+        entries,
         tuple(assets),
         tuple(static),
         asset_names,
@@ -178,6 +178,37 @@ def read_inputs(
         unchanged,
         digest,
     )
+
+
+class Articles(Mapping[str, Article]):
+    """The articles a build includes, by path, each decoded from the cache when first asked
+    for (see Source), or read from its file again when the cache cannot give it."""
+
+    def __init__(
+        self, sources: Mapping[str, Source], included: Mapping[str, Entry], config: Config
+    ):
+        self._sources = sources
+        self._included = included
+        self._config = config
+
+    def __getitem__(self, path: str) -> Article:
+        if path not in self._included:
+            raise KeyError(path)
+        try:
+            article = self._sources[path].article
+        except (ValueError, TypeError, LookupError):  # a damaged row in the cache
+            article = None
+        if article is None:
+            article, _ = read_article(self._config.site_dir / path, self._config)
+        if article is None:  # the file is as it was when it read well: not the cache's fault
+            raise LookupError(f"{path} cannot be read again")
+        return article
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._included)
+
+    def __len__(self) -> int:
+        return len(self._included)
 
 
 def _nothing_to_do(
@@ -227,7 +258,7 @@ class Structure:
 
 
 def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
-    entries = _entries(inputs, state)
+    entries = inputs.entries
     copies = (*inputs.static, *inputs.assets)
     if (
         state.site is not None
@@ -412,34 +443,20 @@ def _inputs(config: Config) -> tuple[Path, ...]:
 
 
 def _with_digests(source: Source) -> Source:
-    if source.article is None or source.digests[0]:
+    if source.entry is None or source.digests[0]:
         return source
-    return dataclasses.replace(source, digests=article_digests(source.article))
-
-
-def _entries(inputs: Inputs, state: BuildState) -> dict[str, Entry]:
-    """Each included article's entry; the last build's very objects where nothing changed,
-    so that comparing with them is quick."""
-    old = state.entries or {}
-    entries = {}
-    for path, article in inputs.articles.items():
-        before = old.get(path)
-        known = state.sources.get(path)
-        unchanged = before is not None and known is not None and known.article is article
-        entries[path] = before if unchanged else entry_of(article)  # type: ignore[assignment]
-    return entries
+    assert source.article is not None  # just read: an entry comes with its article
+    return source.with_digests(article_digests(source.article))
 
 
 def _previous(state: BuildState) -> dict[str, tuple[Entry, tuple[str, ...]]]:
     """What the last build worked out about each article, for make_site to reuse."""
     previous = {}
     for path, related in state.related.items():
-        entry = (state.entries or {}).get(path)
+        source = state.sources.get(path)
+        entry = source.entry if source is not None else None
         if entry is None:
-            source = state.sources.get(path)
-            if source is None or source.article is None:
-                continue
-            entry = entry_of(source.article)
+            continue
         previous[path] = (entry, related)
     return previous
 

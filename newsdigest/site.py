@@ -11,34 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from newsdigest.articles import Article
+from newsdigest.articles import Entry
 from newsdigest.config import Config
 
 RELATED_LIMIT = 5
 # Related articles are looked for among this many neighbours in time on each shared topic:
 # news readers want what is close in time, and it keeps the work linear in the archive size.
 RELATED_WINDOW = 12
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What the site's structure needs of an article; everything else is read when rendering."""
-
-    path: str
-    url: str
-    published: datetime
-    updated: datetime | None
-    topics: tuple[str, ...]
-
-    @property
-    def modified(self) -> datetime:
-        return self.updated or self.published
-
-
-def entry_of(article: Article) -> Entry:
-    return Entry(article.path, article.url, article.published, article.updated, article.topics)
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,7 @@ def test_a_corrupt_or_foreign_state_is_ignored(site: Path) -> None:
     [state] = (site / ".newsdigest-cache/state").glob("*.sqlite")
     state.write_bytes(b"not a database")
     (site / "content/a.md").write_text(article("Title two", "2026-10-01"))
+    os.utime(site / "content/a.md", (1e9, 1e9))  # long saved: its signature is trusted
     build_site(site)
     assert (site / "public/2026/10/01/title-two/index.html").exists()
 
@@ -223,6 +224,7 @@ def test_a_rebuild_with_nothing_changed_stops_early_but_notices_any_change(site:
     first = build_site(site)
     again = build_site(site)
     assert again.written == 0 and again.unchanged == first.written
+    assert again.rendered == 0  # the state from the cache was used: nothing was even rendered
     (site / "public/index.html").unlink()  # the output lost a file: build properly
     assert build_site(site).written == 1
     (site / "static/x.css").write_text("p { margin: 0 }")  # a static file changed
@@ -233,3 +235,17 @@ def test_a_rebuild_with_nothing_changed_stops_early_but_notices_any_change(site:
     (site / "content/later.md").write_text(article("Later", "2999-01-01"))
     assert build_site(site).written == 0  # a future article changes nothing ...
     assert build_site(site, future=True).written > 0  # ... until it is selected
+
+
+def test_a_rebuild_renders_only_the_pages_an_edit_shows_on(site: Path) -> None:
+    files = {
+        f"content/{n}.md": article(f"Story {n}", f"2026-{n % 3 + 8:02}-{n % 20 + 1:02}T09:00:00",
+                                   f"Body {n}.", topics=f"[T{n % 4}]")
+        for n in range(60)
+    }  # fmt: skip
+    write_site(site, files)
+    first = build_site(site)
+    (site / "content/7.md").write_text(files["content/7.md"] + "\nA new paragraph.\n")
+    edit = build_site(site)
+    # Its own page and the full-text feeds that carry it: the state told which those are.
+    assert 1 <= edit.rendered <= 3 < first.rendered / 20

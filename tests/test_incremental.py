@@ -240,3 +240,23 @@ def test_random_edits_always_give_what_a_full_build_gives(dev: Engine, tmp_path:
             continue
         assert_same_as_full(dev, tmp_path)
     assert failures < 15  # most steps build
+
+
+def test_a_new_article_changes_only_the_newest_pages_of_its_lists(
+    dev: Engine, tmp_path: Path
+) -> None:
+    """Lists are numbered from their oldest page: a new article leaves sealed pages alone."""
+    before = output_files(tmp_path, "dev")
+    sealed = sorted(name for name in before if name.startswith("topics/nato/page/"))
+    assert len(sealed) >= 2  # NATO has sealed pages to leave alone
+    added = dev.site_dir / "content/2025/new.md"
+    added.write_text(article("Fresh news", "2025-11-30T12:00:00", topics="[NATO]"))
+    dev.rebuild({added})
+    after = output_files(tmp_path, "dev")
+    changed = {name for name in after if before.get(name) != after[name]}
+    lists = {name for name in changed if name.startswith(("topics/nato/", "2025/11/page/"))}
+    newest = {"topics/nato/index.html", "topics/nato/feed.xml"}
+    # Only the newest pages, and the newest sealed page when the newest page filled up.
+    assert lists - newest <= {sealed[-1]} | {n for n in after if n not in before}
+    assert all(before[name] == after[name] for name in sealed[:-1])
+    assert_same_as_full(dev, tmp_path)

@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from conftest import article, output_files, write_site
 
-from newsdigest.articles import Selection
+from newsdigest.articles import Entry, Selection, entry_of
 from newsdigest.config import load_config
 from newsdigest.pipeline import BuildOptions, build
 from newsdigest.preview import Preview
 from newsdigest.serve import DevServer, reload_kind
-from newsdigest.site import Entry, Site, entry_of, make_site
+from newsdigest.site import Site, make_site
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "SECRET-MARKER-4f1c"
