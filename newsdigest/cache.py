@@ -274,9 +274,26 @@ def _decode_source(row: tuple[Any, ...]) -> Source:
         signature=signature,
         problems=tuple(Problem(**item) for item in json.loads(problems)) if problems else (),
         digests=(str(listed), str(full)),
-        entry=decode(json.loads(entry), Entry) if entry else None,
+        entry=_entry(json.loads(entry)) if entry else None,
         load=(lambda: decode(json.loads(article), Article)) if article else None,
     )
+
+
+def _entry(value: Any) -> Entry:
+    """An Entry from its row: the record codec, unrolled, as every build reads them all."""
+    path, url, (published, zone), updated, topics, draft = value
+    if type(path) is not str or type(url) is not str or type(draft) is not bool:
+        raise ValueError("not an entry")
+    moment = datetime.fromisoformat(published).astimezone(_zone(zone))
+    if updated is not None:
+        text, updated_zone = updated
+        updated = datetime.fromisoformat(text).astimezone(_zone(updated_zone))
+    return Entry(path, url, moment, updated, tuple(_strings(topics)), draft)
+
+
+@functools.cache
+def _zone(key: str) -> ZoneInfo:
+    return ZoneInfo(key)
 
 
 def _integer(value: Any) -> int:

@@ -76,7 +76,29 @@ def feed_updated(feed: Feed, config: Config) -> str:
     return max(modified(a) for a in feed.articles).isoformat()
 
 
-def atom(feed: Feed, config: Config, content: Callable[[Article], str] | None) -> bytes:
+class Entries:
+    """Atom entries made once per article: an article sits in the site's feed and in a feed
+    per topic, and its entry is the same in each of them."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, bool], tuple[Article, list[str]]] = {}
+
+    def atom(
+        self, article: Article, config: Config, content: Callable[[Article], str] | None
+    ) -> list[str]:
+        key = (article.path, content is not None)
+        found = self._made.get(key)
+        if found is None or found[0] is not article:  # not made, or made for another version
+            found = self._made[key] = (article, _atom_entry(article, config, content))
+        return found[1]
+
+
+def atom(
+    feed: Feed,
+    config: Config,
+    content: Callable[[Article], str] | None,
+    entries: Entries | None = None,
+) -> bytes:
     """The Atom document; `content` gives an article's HTML when feeds carry full text."""
     self_url = join_base(config.base_url, feed.self_url)
     page_url = join_base(config.base_url, feed.page_url)
@@ -95,8 +117,9 @@ def atom(feed: Feed, config: Config, content: Callable[[Article], str] | None) -
         f"  <author><name>{xml_text(config.title)}</name></author>",
         "  <generator>newsdigest</generator>",
     ]
+    made = entries or Entries()
     for article in feed.articles:
-        lines += _atom_entry(article, config, content)
+        lines += made.atom(article, config, content)
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -25,7 +25,7 @@ from newsdigest.contexts import (
     SitemapIndexContext,
 )
 from newsdigest.errors import Problem
-from newsdigest.feeds import Feed, atom, json_feed
+from newsdigest.feeds import Entries, Feed, atom, json_feed
 from newsdigest.limits import TimeLimitExceeded
 from newsdigest.markdown import MarkdownRenderer
 from newsdigest.output import Transaction
@@ -52,6 +52,7 @@ class PageRenderer:
         self.config = config
         self.environment: Environment = make_environment(config, asset_names)
         self.markdown = MarkdownRenderer(config, base_path(config.base_url))
+        self.entries = Entries()
 
     def body_html(self, article: Article) -> Markup:
         """The article's HTML; it enters Jinja here, once, as Markup, never as a template.
@@ -90,7 +91,7 @@ class PageRenderer:
                 content = self.body_html if context.full_content else None
                 if page.kind == "json_feed":
                     return json_feed(feed, config, content)
-                return atom(feed, config, content)
+                return atom(feed, config, content, self.entries)
             case SitemapContext():
                 return urlset(context.entries, config)
             case SitemapIndexContext():

@@ -15,6 +15,7 @@ import pytest
 from conftest import article, build_site, output_files, write_site
 
 from newsdigest import pipeline
+from newsdigest.articles import Source
 from newsdigest.cache import HtmlCache
 from newsdigest.config import load_config
 from newsdigest.markdown import MarkdownRenderer, settings_key
@@ -249,3 +250,26 @@ def test_a_rebuild_renders_only_the_pages_an_edit_shows_on(site: Path) -> None:
     edit = build_site(site)
     # Its own page and the full-text feeds that carry it: the state told which those are.
     assert 1 <= edit.rendered <= 3 < first.rendered / 20
+
+
+def test_entries_and_articles_come_back_from_the_state_as_they_were_read(site: Path) -> None:
+    from newsdigest.cache import _decode_source, _encode_source
+    from newsdigest.content import read_article
+
+    write_site(
+        site,
+        {
+            "content/a.md": article(
+                "A", "2024-03-31T02:30:00", updated="2024-10-27T02:30:00", topics="[X, Y]"
+            ),
+            "content/b.md": article("B", "2026-10-01", draft="true", image="{src: p.jpg}"),
+        },
+        'timezone = "Europe/Berlin"',
+    )
+    config = load_config(site)
+    for name in ("a.md", "b.md"):
+        found, _ = read_article(site / "content" / name, config)
+        source = Source((1, 2, 3), found)
+        again = _decode_source(_encode_source(source))
+        assert repr(again.entry) == repr(source.entry) and again.article == found
+        assert repr(again.article) == repr(found) and again.signature == (1, 2, 3)
