@@ -283,6 +283,14 @@ def _remove_staging(staging: Path) -> None:
         return
     if not (staging / STAGING_MARK).exists():
         raise UsageError(f"{staging} is in the way and was not made by newsdigest; move it away")
+    # The mark goes last, so that a build killed while deleting still finds it next time.
+    for entry in os.scandir(staging):
+        if entry.name == STAGING_MARK:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
     shutil.rmtree(staging)
 
 
