@@ -28,8 +28,8 @@ BODY_ONLY = frozenset({"body_hash"})
 
 
 @functools.cache
-def _field_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    names = tuple(item.name for item in dataclasses.fields(Article))
+def _field_names(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    names = tuple(item.name for item in dataclasses.fields(kind))
     return tuple(name for name in names if name not in BODY_ONLY), tuple(
         name for name in names if name in BODY_ONLY
     )
@@ -37,7 +37,7 @@ def _field_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def article_digests(article: Article) -> tuple[str, str]:
     """The article's (listed, full) digests; see this module's docstring."""
-    listed_names, body_names = _field_names()
+    listed_names, body_names = _field_names(type(article))
     listed = "\0".join(repr(getattr(article, name)) for name in listed_names)
     body = "\0".join(repr(getattr(article, name)) for name in body_names)
     listed_digest = _hash(listed)

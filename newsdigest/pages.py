@@ -74,6 +74,7 @@ TEMPLATES: dict[str, str] = {
     "search": "search.html",
     "not_found": "404.html",
 }
+SEARCH_BUNDLE = "pagefind/"  # the search index's folder in the output
 HOME_TOPICS = 12
 HOME_MONTHS = 6
 NEWS_LIMIT = 1_000  # Google News: at most 1,000 URLs ...
@@ -156,7 +157,8 @@ def plan_pages(
     pages += _feeds(site, config)
     pages += _sitemaps(site, pages, now)
     copies = (*static, *assets)
-    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets)
+    reserved = (SEARCH_BUNDLE,) if config.search else ()
+    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets, reserved)
 
 
 def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
@@ -393,7 +395,11 @@ def _long_date(day: date) -> str:
 
 
 def _problems(
-    site: Site, pages: Sequence[Page], static: Sequence[Asset], assets: Sequence[Asset]
+    site: Site,
+    pages: Sequence[Page],
+    static: Sequence[Asset],
+    assets: Sequence[Asset],
+    reserved: Sequence[str] = (),
 ) -> list[Problem]:
     """Every output file claimed twice, naming both claimants; topics with no URL or one URL."""
     problems: list[Problem] = []
@@ -442,5 +448,10 @@ def _problems(
     for asset in (*static, *assets):
         who = asset.source.as_posix()
         claim(asset.url, who, lambda other, a=asset: f"{a.url} is also written by {other}")
+        for folder in reserved:
+            if asset.url.startswith(folder):
+                problems.append(
+                    Problem(who, f"{asset.url} is in {folder}, where the search index is written")
+                )
     # Static files of the site override the theme's on purpose; only report real clashes.
     return problems

@@ -260,3 +260,56 @@ def test_a_new_article_changes_only_the_newest_pages_of_its_lists(
     assert lists - newest <= {sealed[-1]} | {n for n in after if n not in before}
     assert all(before[name] == after[name] for name in sealed[:-1])
     assert_same_as_full(dev, tmp_path)
+
+
+@pytest.mark.parametrize("engine", ["serve", "build"])
+def test_a_field_added_to_article_reaches_the_pages_that_show_it(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """A developer adds `kicker` to Article, reads it from front matter and shows it in a
+    template, touching nothing of the incremental build: a change of it alone must still reach
+    every page that shows it, in both ways of building."""
+    import dataclasses
+    import re
+
+    from newsdigest import cache, content
+    from newsdigest.articles import Article
+
+    kicker = dataclasses.field(default="")
+    extended = dataclasses.make_dataclass(
+        "Article", [("kicker", "str", kicker)], bases=(Article,), frozen=True, slots=True
+    )
+    read = content.read_article
+
+    def read_with_kicker(path: Path, config: object) -> tuple[object, list[object]]:
+        found, problems = read(path, config)  # type: ignore[arg-type]
+        if found is None:
+            return found, problems
+        written = re.search(r"^kicker: (.*)$", path.read_text(), re.MULTILINE)
+        values = {f.name: getattr(found, f.name) for f in dataclasses.fields(Article)}
+        return extended(**values, kicker=written.group(1) if written else ""), problems
+
+    monkeypatch.setattr(content, "read_article", read_with_kicker)
+    monkeypatch.setattr(content, "FIELDS", (*content.FIELDS, "kicker"))
+    monkeypatch.setitem(cache._RECORDS, "Article", extended)
+    cache._codec.cache_clear()
+    files = newsroom(12)
+    files["templates/day.html"] = (
+        '{% extends "base.html" %}{% block main %}'
+        "{% for a in pager.items %}<p>{{ a.title }}: {{ a.kicker }}</p>{% endfor %}{% endblock %}"
+    )
+    path = "content/2025/004.md"
+    files[path] = files[path].replace("source: AFP", "source: AFP\nkicker: First")
+    write_site(site, files)
+    if engine == "serve":
+        dev: Engine = Preview(site, tmp_path / "dev", {"base_url": BASE}, Selection(drafts=True))
+    else:
+        dev = Command(site, tmp_path / "dev", Selection(drafts=True))
+    dev.rebuild()
+    day = tmp_path / "dev/2025/10/05/index.html"
+    assert "Story number 4: First" in day.read_text()
+    (site / path).write_text((site / path).read_text().replace("kicker: First", "kicker: Second"))
+    dev.rebuild({site / path})
+    assert "Story number 4: Second" in day.read_text()
+    assert_same_as_full(dev, tmp_path)
+    cache._codec.cache_clear()
