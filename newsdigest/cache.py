@@ -70,8 +70,8 @@ class BuildState:
     # article; the templates' digests and the page renderer made with them.
     site: Site | None = None
     plan: Plan | None = None
-    entries: Mapping[str, Entry] | None = None
-    readers: Mapping[str, set[str]] | None = None
+    index: Any = None  # pipeline.PlanIndex of that plan
+    inputs_then: Any = None  # pipeline.Inputs of the build that made this state
     templates: Mapping[str, str] | None = None
     render_key: str = ""
     renderer: Any = None

@@ -17,10 +17,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from newsdigest.articles import Article
+from newsdigest.articles import Article, Source
 from newsdigest.pages import Page
+
+if TYPE_CHECKING:
+    from newsdigest.cache import Output
 
 # What shows only where an article is shown in full: a new paragraph re-renders the article's
 # page and the full-text feeds, not the lists that show its headline.
@@ -45,43 +49,42 @@ def article_digests(article: Article) -> tuple[str, str]:
 
 
 def fingerprint(
-    page: Page, digests: Mapping[str, tuple[str, str]], templates: Mapping[str, str], key: str
+    page: Page, sources: Mapping[str, Source], templates: Mapping[str, str], key: str
 ) -> str:
     """The digest of everything the page is made from.
 
-    `templates` gives each template's digest (with what it extends, includes and imports);
-    `key` stands for everything every page depends on: settings, asset names, version.
+    `sources` give each article's digests; `templates` each template's digest (with what it
+    extends, includes and imports); `key` stands for what every page depends on: settings,
+    asset names, version.
     """
     parts = [key, templates.get(page.template, ""), page.kind, page.url, page.title]
     parts += [page.description, page.origin, repr(page.modified), repr(page.context)]
-    parts += [digests[path][0] for path in page.context.listed()]
-    parts += [digests[path][1] for path in page.context.in_full()]
+    parts += [sources[path].digests[0] for path in page.context.listed()]
+    parts += [sources[path].digests[1] for path in page.context.in_full()]
     return _hash("\0".join(parts))
 
 
 def pages_to_render(
     pages: Sequence[Page],
     fingerprint_of: Callable[[Page], str],
-    recorded: Mapping[str, str],
+    recorded: Mapping[str, Output],
     intact: Callable[[str], bool],
-    candidates: Collection[str] | None = None,
+    candidates: Sequence[Page] | None = None,
 ) -> tuple[list[Page], dict[str, str]]:
-    """The pages whose inputs changed since their file was written, and every page's fingerprint.
+    """The pages whose inputs changed since their file was written, and their fingerprints.
 
-    `recorded` has each file's fingerprint when it was written, `intact(file)` tells whether
-    that file is still as written. With `candidates`, only those files can have changed (the
-    plan is the last build's, and the caller knows which pages show what changed); the others
-    keep their recorded fingerprints.
+    `recorded` has what each file was made from when it was written, `intact(file)` tells
+    whether that file is still as written. With `candidates`, only those pages can have changed
+    (the plan is the last build's, and the caller knows which pages show what changed); the
+    others are not looked at.
     """
     to_render = []
     fingerprints: dict[str, str] = {}
-    for page in pages:
+    for page in pages if candidates is None else candidates:
         file = page.file
-        if candidates is not None and file not in candidates and file in recorded:
-            fingerprints[file] = recorded[file]
-            continue
         new = fingerprints[file] = fingerprint_of(page)
-        if recorded.get(file) != new or not intact(file):
+        record = recorded.get(file)
+        if record is None or record.fingerprint != new or not intact(file):
             to_render.append(page)
     return to_render, fingerprints
 

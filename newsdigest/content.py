@@ -172,8 +172,12 @@ def scan_content(
             if not path.is_relative_to(config.content_dir):
                 continue
             name = path.relative_to(site_dir).as_posix()
-            for gone in [k for k in sources if k == name or k.startswith(name + "/")]:
-                del sources[gone]  # read again below if it is still there
+            if name in sources:  # a file: read again below, in its place, if it is still there
+                if not path.is_file():
+                    del sources[name]
+            else:  # perhaps a folder: what was below it
+                for gone in [key for key in sources if key.startswith(name + "/")]:
+                    del sources[gone]
             relative = path.relative_to(config.content_dir).parts
             if any(_skip_in_content(part) for part in relative):
                 continue
@@ -187,10 +191,14 @@ def scan_content(
                 with contextlib.suppress(OSError):
                     files.append((str(path), path.stat()))
     now = datetime.now().timestamp()
+    added = False
     for path, stat in files:
         name = path[prefix:].replace(os.sep, "/")
+        added = added or name not in known
         sources[name] = read_source(Path(path), stat, now, config, known.get(name))
-    return dict(sorted(sources.items())), problems
+    if changed is not None and (added or len(sources) != len(known)):
+        sources = dict(sorted(sources.items()))  # by path, as a full walk gives them
+    return sources, problems
 
 
 def read_source(

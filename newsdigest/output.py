@@ -23,7 +23,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,9 +197,9 @@ class Transaction:
         else:
             _remove_staging(self.staging)
 
-    def commit(self, planned: set[str], present: Iterable[str]) -> WriteReport:
+    def commit(self, planned: Set[str], present: Set[str]) -> WriteReport:
         """Move the staged files into place and remove the files no longer planned."""
-        stale = sorted(set(present) - planned)
+        stale = sorted(present - planned)
         unchanged = len(planned) - len(self.staged)
         stats: dict[str, Stat] = {}
         for relative in self.kept - self.staged:

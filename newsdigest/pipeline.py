@@ -122,62 +122,196 @@ class Inputs:
     articles: Mapping[str, Article]  # the articles this build includes, by path
     entries: dict[str, Entry]  # their entries, by path
     assets: tuple[Asset, ...]  # files beside the articles
-    static: tuple[Asset, ...]
-    asset_names: dict[str, str]
+    theme: Theme
     copies: dict[str, str]  # each static file's and asset's fingerprint, by URL
-    templates: dict[str, str]  # each template's digest (template_digests)
-    render_key: str  # what every page depends on besides its own inputs
+    news: tuple[str, ...]  # the articles of the news sitemap (pages.news_window)
     now: datetime
     problems: list[Problem]  # warnings only: errors stop the build here
-    unchanged: bool  # every content file is as the state knows it
-    digest: str  # of all that but the articles: equal, and unchanged, means nothing to do
+    touched: frozenset[str]  # content files whose source is not the state's (read again)
+    release: datetime | None  # when the next article held back as future is due
+    digest: str  # of all that but the articles: equal, and untouched, means nothing to do
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.touched
 
 
 def read_inputs(
     config: Config, options: BuildOptions, state: BuildState, changed: Iterable[Path] | None
 ) -> Inputs:
+    """Every input, read or taken from the state; only the named paths when the last build's
+    inputs are at hand (the dev server), else every file's signature is looked at."""
+    now = options.selection.now or build_time(config)
+    previous: Inputs | None = state.inputs_then
+    if changed is not None and previous is not None and not _due(previous, now):
+        return _updated_inputs(config, options, state, previous, set(changed), now)
     sources, problems = scan_content(config, state.sources, changed)
     sources = {path: _with_digests(source) for path, source in sources.items()}
-    now = options.selection.now or build_time(config)
-    entries: dict[str, Entry] = {}
-    assets: list[Asset] = []
-    for path, source in sources.items():
-        problems += source.problems
-        if source.entry is not None:
-            if options.selection.includes(source.entry, now):
-                entries[path] = source.entry
-        elif not path.lower().endswith(".md"):
-            assets.append(asset_of(path, config))
-    static, static_problems = list_static(config, theme_static())
-    problems += static_problems
+    touched = frozenset(
+        {path for path, source in sources.items() if state.sources.get(path) is not source}
+        | (state.sources.keys() - sources.keys())
+    )
+    entries, release = _included(sources, options.selection, now)
+    assets = tuple(asset_of(path, config) for path, s in sources.items() if _is_asset(path, s))
+    theme = _theme_inputs(config, options)
+    problems += _problems_of(sources.values())
+    return _inputs_from(config, sources, entries, assets, theme, now, problems, touched, release)
+
+
+def _updated_inputs(
+    config: Config,
+    options: BuildOptions,
+    state: BuildState,
+    previous: Inputs,
+    changed: set[Path],
+    now: datetime,
+) -> Inputs:
+    """The last build's inputs with the changed paths read again: the dev server's way,
+    which costs what the change costs, not what the site costs."""
+    content = {path for path in changed if path.is_relative_to(config.content_dir)}
+    sources, problems = scan_content(config, state.sources, content)
+    touched = frozenset(_touched(state.sources, sources, content, config))
+    for path in touched & sources.keys():
+        sources[path] = _with_digests(sources[path])
+    entries, release = _still_included(previous, sources, touched, options.selection, now)
+    assets = previous.assets
+    if any(_is_asset(path, sources.get(path)) or path not in sources for path in touched):
+        assets = tuple(asset_of(path, config) for path, s in sources.items() if _is_asset(path, s))
+    theme = previous.theme
+    if changed - content:  # static files or templates: look at them all again (few)
+        theme = _theme_inputs(config, options)
+    problems += _problems_of(sources.values())
+    news = previous.news if entries is previous.entries else None
+    return _inputs_from(
+        config, sources, entries, assets, theme, now, problems, touched, release, news
+    )
+
+
+def _inputs_from(
+    config: Config,
+    sources: dict[str, Source],
+    entries: dict[str, Entry],
+    assets: tuple[Asset, ...],
+    theme: Theme,
+    now: datetime,
+    problems: list[Problem],
+    touched: frozenset[str],
+    release: datetime | None,
+    news: tuple[str, ...] | None = None,
+) -> Inputs:
+    problems = [*problems, *theme.problems]
     if errors_in(problems):
         raise BuildFailed(problems)
-    static, asset_names = fingerprinted(static) if options.fingerprint else (static, {})
-    copies = {copy.url: _copy_fingerprint(copy, sources, config) for copy in (*static, *assets)}
-    templates = template_digests(config)
-    render_key = _render_key(config, asset_names)
-    unchanged = len(sources) == len(state.sources) and all(
-        state.sources.get(path) is source for path, source in sources.items()
-    )
-    news = news_window(entries.values(), now)
-    material = [render_key, repr(sorted(templates.items())), repr(sorted(copies.items()))]
-    material += [repr(news), "\0".join(entries)]
+    copies = {
+        copy.url: _copy_fingerprint(copy, sources, config) for copy in (*theme.static, *assets)
+    }
+    news = news_window(entries.values(), now) if news is None else news
+    material = [theme.render_key, repr(sorted(theme.templates.items()))]
+    material += [repr(sorted(copies.items())), repr(news), "\0".join(entries)]
     digest = hashlib.sha1("\0".join(material).encode("utf-8", "surrogatepass")).hexdigest()
     return Inputs(
         sources,
         Articles(sources, entries, config),
         entries,
-        tuple(assets),
-        tuple(static),
-        asset_names,
+        assets,
+        theme,
         copies,
-        templates,
-        render_key,
+        news,
         now,
         problems,
-        unchanged,
+        touched,
+        release,
         digest,
     )
+
+
+def _included(
+    sources: Mapping[str, Source], selection: Selection, now: datetime
+) -> tuple[dict[str, Entry], datetime | None]:
+    """The entries of the articles this build includes, and when the next one held back as
+    future is due (a build after that moment must look at all of them again)."""
+    entries: dict[str, Entry] = {}
+    release: datetime | None = None
+    for path, source in sources.items():
+        entry = source.entry
+        if entry is None:
+            continue
+        if selection.includes(entry, now):
+            entries[path] = entry
+        elif not entry.draft or selection.drafts:
+            release = entry.published if release is None else min(release, entry.published)
+    return entries, release
+
+
+def _still_included(
+    previous: Inputs,
+    sources: Mapping[str, Source],
+    touched: frozenset[str],
+    selection: Selection,
+    now: datetime,
+) -> tuple[dict[str, Entry], datetime | None]:
+    """The last build's included entries with the touched files' taken again: the very same
+    dict when none of them changed its entry, so that comparing with it costs nothing."""
+    entries = previous.entries
+    changed = False
+    for path in touched:
+        source = sources.get(path)
+        entry = source.entry if source is not None else None
+        keep = entry is not None and selection.includes(entry, now)
+        before = entries.get(path)
+        if before is not None and before == entry and keep:
+            source.entry = before  # type: ignore[union-attr]  # the same, so the very same
+        elif before is not (entry if keep else None):
+            changed = True
+    if not changed:
+        return entries, previous.release
+    return _included(sources, selection, now)
+
+
+def _due(previous: Inputs, now: datetime) -> bool:
+    """Whether time alone changed what a build includes since `previous` was read."""
+    return previous.release is not None and previous.release <= now
+
+
+def _touched(
+    before: Mapping[str, Source], after: Mapping[str, Source], paths: set[Path], config: Config
+) -> set[str]:
+    """The content files below the changed paths whose source is no longer the state's."""
+    found = set()
+    for path in paths:
+        name = path.relative_to(config.site_dir).as_posix()
+        if name in before or name in after:
+            keys = [name]
+        else:  # a folder, there or gone: what was or is below it (rare, so a full look)
+            keys = [key for key in before.keys() | after.keys() if key.startswith(name + "/")]
+        found.update(key for key in keys if before.get(key) is not after.get(key))
+    return found
+
+
+def _is_asset(path: str, source: Source | None) -> bool:
+    return source is not None and source.entry is None and not path.lower().endswith(".md")
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """What the templates and static files give every page."""
+
+    static: tuple[Asset, ...]
+    asset_names: dict[str, str]  # plain name -> content-hashed name, when fingerprinted
+    templates: dict[str, str]  # each template's digest (theme.template_digests)
+    render_key: str  # what every page depends on besides its own inputs
+    problems: tuple[Problem, ...]  # warnings about static files
+
+
+def _theme_inputs(config: Config, options: BuildOptions) -> Theme:
+    static, problems = list_static(config, theme_static())
+    static, asset_names = fingerprinted(static) if options.fingerprint else (static, {})
+    key = _render_key(config, asset_names)
+    return Theme(tuple(static), asset_names, template_digests(config), key, tuple(problems))
+
+
+def _problems_of(sources: Iterable[Source]) -> list[Problem]:
+    return [problem for source in sources for problem in source.problems]
 
 
 class Articles(Mapping[str, Article]):
@@ -246,34 +380,53 @@ def build_time(config: Config) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanIndex:
+    """What builds ask of a plan again and again, worked out once per plan."""
+
+    files: frozenset[str]  # every page's and copy's output file
+    pages: dict[str, Page]  # by output file
+    articles: tuple[str, ...]  # the article pages' files, sorted
+    readers: Mapping[str, set[str]] | None = None  # who shows each article, once it is asked
+
+
+def index_plan(plan: Plan) -> PlanIndex:
+    pages = {page.file: page for page in plan.pages}
+    articles = tuple(sorted(file for file, page in pages.items() if page.kind == "article"))
+    return PlanIndex(frozenset(pages) | {copy.url for copy in plan.copies}, pages, articles)
+
+
+@dataclass(frozen=True, slots=True)
 class Structure:
     """The site's structure and the plan made from it."""
 
     site: Site
     plan: Plan
-    entries: dict[str, Entry]  # the included articles' entries, by path
+    index: PlanIndex
     reused: bool  # the last build's plan, as no article changed its place
     problems: tuple[Problem, ...]
-    readers: Mapping[str, set[str]] | None = None  # with a reused plan: who shows each article
 
 
 def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
-    entries = inputs.entries
-    copies = (*inputs.static, *inputs.assets)
+    previous: Inputs | None = state.inputs_then
+    copies = (*inputs.theme.static, *inputs.assets)
     if (
         state.site is not None
         and state.plan is not None
-        and entries == state.entries
+        and state.index is not None
+        and previous is not None
+        and inputs.entries == previous.entries
+        and inputs.news == previous.news
         and copies == state.plan.copies
-        and _news_of(state.plan) == news_window(state.site.entries, inputs.now)
     ):
-        index = state.readers if state.readers is not None else readers(state.plan.pages)
-        return Structure(state.site, state.plan, entries, True, (), index)
-    site = make_site(entries.values(), config, _previous(state))
-    plan, problems = plan_pages(site, config, inputs.assets, inputs.static, inputs.now)
+        index = state.index
+        if index.readers is None:  # the second build from one plan: worth an index
+            index = dataclasses.replace(index, readers=readers(state.plan.pages))
+        return Structure(state.site, state.plan, index, True, ())
+    site = make_site(inputs.entries.values(), config, _previous(state))
+    plan, problems = plan_pages(site, config, inputs.assets, inputs.theme.static, inputs.now)
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
-    return Structure(site, plan, entries, False, tuple(problems))
+    return Structure(site, plan, index_plan(plan), False, tuple(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +434,9 @@ class Work:
     """What this build renders and writes, and what it knows about the output folder."""
 
     to_render: tuple[Page, ...]
-    fingerprints: dict[str, str]  # every planned page's and copy's
-    planned: frozenset[str]  # the pages and copies (the search index adds its own)
+    fingerprints: dict[str, str]  # of the pages it looked at, and every copy's
     present: frozenset[str]  # the files in the output folder now
     intact: Callable[[str], bool]  # a file is still as the state says it was written
-    templates: dict[str, str]
-    render_key: str
     renderer: PageRenderer
 
 
@@ -298,11 +448,10 @@ def pick_work(
     outputs: Mapping[str, tuple[int, int]] | None,
 ) -> Work:
     present = frozenset(outputs) if outputs is not None else frozenset(state.outputs)
-    plan = structure.plan
-    planned = frozenset({page.file for page in plan.pages} | {copy.url for copy in plan.copies})
-    check_owner(config.output_path, present, set(state.outputs), set(planned) | _bundle(present))
-    templates = inputs.templates
-    render_key = inputs.render_key
+    if outputs is not None:
+        known = set(structure.index.files) | _bundle(present)
+        check_owner(config.output_path, present, set(state.outputs), known)
+    theme = inputs.theme
 
     def intact(file: str) -> bool:
         record = state.outputs.get(file)
@@ -310,29 +459,26 @@ def pick_work(
             return record is not None
         return outputs.get(file) == (record.size, record.mtime_ns)
 
-    digests = {path: inputs.sources[path].digests for path in inputs.articles}
+    sources = inputs.sources
     candidates = None
-    if structure.reused and outputs is None and state.render_key == render_key:
-        candidates = _candidates(structure, state, inputs, templates)
+    if structure.reused and outputs is None and state.render_key == theme.render_key:
+        candidates = _candidates(structure, state, inputs)
     to_render, fingerprints = pages_to_render(
-        plan.pages,
-        lambda page: fingerprint(page, digests, templates, render_key),
-        {file: record.fingerprint for file, record in state.outputs.items()},
+        structure.plan.pages,
+        lambda page: fingerprint(page, sources, theme.templates, theme.render_key),
+        state.outputs,
         intact,
-        candidates,
+        None if candidates is None else [structure.index.pages[file] for file in candidates],
     )
     fingerprints.update(inputs.copies)
     renderer = state.renderer
     if (
         not isinstance(renderer, PageRenderer)
-        or state.render_key != render_key
-        or any(templates.get(name) != digest for name, digest in (state.templates or {}).items())
-        or set(templates) != set(state.templates or {})
+        or state.render_key != theme.render_key
+        or state.templates != theme.templates
     ):
-        renderer = PageRenderer(config, inputs.asset_names)
-    return Work(
-        tuple(to_render), fingerprints, planned, present, intact, templates, render_key, renderer
-    )
+        renderer = PageRenderer(config, theme.asset_names)
+    return Work(tuple(to_render), fingerprints, present, intact, renderer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,13 +523,13 @@ def write_site(
             copied += 1
             transaction.copy(copy.url, copy.source)
         bundle, search, search_problems = _search(
-            config, options, state, structure.plan, set(rendered.changed), transaction, work
+            config, options, state, structure, set(rendered.changed), transaction, work
         )
         problems += search_problems
         if errors_in(list(search_problems)):
             raise BuildFailed(problems)
-        files = work.planned | bundle
-        report = transaction.commit(set(files), work.present)
+        files = structure.index.files | bundle
+        report = transaction.commit(files, work.present)
     except BaseException:
         transaction.abort()
         raise
@@ -394,7 +540,7 @@ def _search(
     config: Config,
     options: BuildOptions,
     state: BuildState,
-    plan: Plan,
+    structure: Structure,
     changed: set[str],
     transaction: Transaction,
     work: Work,
@@ -406,7 +552,7 @@ def _search(
     """
     if not config.search:
         return frozenset(), {}, ()
-    articles = sorted(page.file for page in plan.pages if page.kind == "article")
+    articles = structure.index.articles
     manifest = hashlib.sha1("\n".join(articles).encode("utf-8", "surrogatepass")).hexdigest()
     current = frozenset(_bundle(state.outputs))
     stale = (
@@ -468,18 +614,15 @@ def _news_of(plan: Plan) -> tuple[str, ...]:
     return ()
 
 
-def _candidates(
-    structure: Structure, state: BuildState, inputs: Inputs, templates: Mapping[str, str]
-) -> set[str]:
+def _candidates(structure: Structure, state: BuildState, inputs: Inputs) -> set[str]:
     """The pages that can have changed when the plan is the last build's: those that show an
     article that changed, and those whose template changed."""
-    index = structure.readers or {}
+    index = structure.index.readers or {}
     found: set[str] = set()
-    for path, source in inputs.sources.items():
-        if state.sources.get(path) is not source:
-            found |= index.get(path, set())
+    for path in inputs.touched:
+        found |= index.get(path, set())
     old = state.templates or {}
-    changed = {name for name, digest in templates.items() if old.get(name) != digest}
+    changed = {name for name, digest in inputs.theme.templates.items() if old.get(name) != digest}
     if changed:
         found |= {page.file for page in structure.plan.pages if page.template in changed}
     return found
@@ -545,27 +688,25 @@ def _report(
 def _next_state(
     state: BuildState, inputs: Inputs, structure: Structure, work: Work, written: Written
 ) -> BuildState:
-    outputs = {}
-    stats = written.report.stats
-    for file in written.files:
-        if file in stats:
-            size, mtime = stats[file]
-            outputs[file] = Output(work.fingerprints.get(file, "search"), size, mtime)
-        elif file in state.outputs:
-            outputs[file] = state.outputs[file]
+    """What this build leaves for the next: the last state with what this one changed."""
+    outputs = dict(state.outputs)
+    for file in outputs.keys() - written.files:  # stale, or found and removed
+        del outputs[file]
+    for file, (size, mtime) in written.report.stats.items():
+        outputs[file] = Output(work.fingerprints.get(file, "search"), size, mtime)
     return BuildState(
         key=state.key,
         sources=inputs.sources,
         outputs=outputs,
-        related=structure.site.related(),
+        related=state.related if structure.reused else structure.site.related(),
         search=written.search,
         inputs=inputs.digest,
         pages=len(structure.plan.pages),
         site=structure.site,
         plan=structure.plan,
-        entries=structure.entries,
-        readers=structure.readers,
-        templates=work.templates,
-        render_key=work.render_key,
+        index=structure.index,
+        inputs_then=inputs,
+        templates=inputs.theme.templates,
+        render_key=inputs.theme.render_key,
         renderer=work.renderer,
     )

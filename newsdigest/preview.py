@@ -3,20 +3,19 @@
 Each rebuild is one call of the build engine (pipeline.build) with the state the last good
 build returned and the paths the watcher saw since. Paths seen by a build that failed are kept
 and handed to the next one, so an error stays on screen until the file that caused it is
-fixed. The state is also saved in the cache after each good build, so the next `serve` starts
-from it.
+fixed. The state is also saved in the cache when edits pause, so the next `serve` starts from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from newsdigest.articles import Selection
 from newsdigest.cache import BuildState, load_state, lock_file, save_state
 from newsdigest.config import CONFIG_FILE, Config, load_config
+from newsdigest.errors import Problem
 from newsdigest.output import locked
 from newsdigest.pipeline import BuildOptions, BuildReport, build
 
@@ -82,11 +81,17 @@ class Preview:
         with locked(lock_file(config)):
             report, state = build(config, options, self.state, self.pending)
         self.state, self.pending, self.verified = state, set(), True
-        warning = save_state(config, self.saved or BuildState(), state)
-        self.saved = state if warning is None else None
-        if warning is not None:
-            report = replace(report, warnings=(*report.warnings, warning))
         return report
+
+    def save(self) -> Problem | None:
+        """Keep the state in the cache for the next `serve` (done when edits pause: writing it
+        costs more than a rebuild after one edit); a warning if it cannot be written."""
+        if self.config is None or self.state is None or self.state is self.saved:
+            return None
+        with locked(lock_file(self.config)):
+            warning = save_state(self.config, self.saved or BuildState(), self.state)
+        self.saved = self.state if warning is None else None
+        return warning
 
     def _settings_changed(self, paths: set[Path]) -> bool:
         return any(path in (self.site_dir, self.site_dir / CONFIG_FILE) for path in paths)

@@ -223,6 +223,8 @@ class DevServer:
 
     def stop(self) -> None:
         self.stop_search.set()
+        with self.lock, contextlib.suppress(Exception):
+            self.preview.save()  # for the next serve to start from
         if self.watcher:
             self.watcher.stop()
         self.events.close()
@@ -235,8 +237,7 @@ class DevServer:
         with self.lock:
             self.stop_search.clear()
             self._rebuild_now(changed)
-        if self.search_pending:
-            threading.Thread(target=self._index_when_idle, daemon=True).start()
+        threading.Thread(target=self._index_when_idle, daemon=True).start()
 
     def _index_when_idle(self) -> None:
         """Refresh the search index once edits pause; a new edit stops it and goes first.
@@ -250,13 +251,17 @@ class DevServer:
             if self.stop_search.is_set():
                 return
             try:
-                self.preview.index(self.stop_search.is_set)
+                if self.search_pending:
+                    self.preview.index(self.stop_search.is_set)
+                    self.search_pending = False
+                warning = self.preview.save()
             except Cancelled:
                 return
             except BuildFailed as failure:
                 self._show(list(failure.problems))
                 return
-            self.search_pending = False
+            if warning is not None:
+                self.say(str(warning))
 
     def _rebuild_now(self, changed: set[Path] | None) -> None:
         self.rebuilds += 1

@@ -8,7 +8,7 @@ over only after a quiet period without events. Events that arrive while the prev
 being handled collect into exactly one next batch.
 
 The quiet period is 100 ms while some file is still being written (created or modified, not yet
-closed), and 30 ms once every changed file is settled: closed after writing, moved into place
+closed), and 20 ms once every changed file is settled: closed after writing, moved into place
 or deleted. An ordinary save ends with its close, so its rebuild starts sooner; the polling
 observer sees no closes, and keeps the 100 ms.
 """
@@ -30,7 +30,7 @@ from watchdog.observers.polling import PollingObserver
 from newsdigest.content import is_temporary
 
 QUIET_SECONDS = 0.1
-SETTLED_SECONDS = 0.03
+SETTLED_SECONDS = 0.02
 
 
 class Debouncer:
