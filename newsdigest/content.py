@@ -35,6 +35,7 @@ from newsdigest.markdown import extension_module
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
 from newsdigest.urls import clean_url, permalink, slugify
+from newsdigest.workers import READ_THRESHOLD, Batch, in_batches
 
 FIELDS = (
     "title",
@@ -154,7 +155,10 @@ def _skip_in_content(name: str) -> bool:
 
 
 def scan_content(
-    config: Config, known: Mapping[str, Source], changed: Iterable[Path] | None = None
+    config: Config,
+    known: Mapping[str, Source],
+    changed: Iterable[Path] | None = None,
+    jobs: int = 1,
 ) -> tuple[dict[str, Source], list[Problem]]:
     """Every file below content/ as a Source: read again when new or changed, else as known.
 
@@ -192,22 +196,39 @@ def scan_content(
                     files.append((str(path), path.stat()))
     now = datetime.now().timestamp()
     added = False
+    unread: list[tuple[str, str, os.stat_result]] = []
     for path, stat in files:
         name = path[prefix:].replace(os.sep, "/")
         added = added or name not in known
-        sources[name] = read_source(Path(path), stat, now, config, known.get(name))
+        source = known.get(name)
+        if source is not None and source.signature == _signature(stat):
+            sources[name] = source
+        else:
+            unread.append((name, path, stat))
+
+    def read(batch: Batch) -> list[Source]:
+        return [
+            read_source(Path(path), stat, now, config)
+            for _, path, stat in unread[batch[1] : batch[2]]
+        ]
+
+    # A first build reads every file: over the worker processes, as rendering is.
+    batches = in_batches(read, [len(unread)], jobs, threshold=READ_THRESHOLD)
+    read_all = [source for found in batches for source in found]
+    for (name, _, _), source in zip(unread, read_all, strict=True):
+        sources[name] = source
     if changed is not None and (added or len(sources) != len(known)):
         sources = dict(sorted(sources.items()))  # by path, as a full walk gives them
     return sources, problems
 
 
-def read_source(
-    path: Path, stat: os.stat_result, now: float, config: Config, known: Source | None
-) -> Source:
-    """The known source when the file's signature is unchanged, else the file read again."""
-    signature: tuple[int, int, int] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    if known is not None and known.signature == signature:
-        return known
+def _signature(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def read_source(path: Path, stat: os.stat_result, now: float, config: Config) -> Source:
+    """A content file read: its article, or its problems; a file beside the articles."""
+    signature: tuple[int, int, int] | None = _signature(stat)
     if now - stat.st_mtime < RACY_SECONDS:
         signature = None  # changed a moment ago: it may change again within the same tick
     if path.suffix.lower() != ".md":

@@ -130,6 +130,8 @@ class Transaction:
         self.journal = beside(output, "journal")
         self.staged: set[str] = set()
         self.kept: set[str] = set()
+        self.folders: set[str] = set()  # made in staging already
+        self.had_output = True  # else no file can be as it is: nothing to compare
 
     def start(self) -> None:
         """Finish what a killed build left, then make a fresh staging folder."""
@@ -137,6 +139,7 @@ class Transaction:
             if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
                 raise BuildFailed([_cannot_write(folder, PermissionError(errno.EACCES, "x"))])
         recover(self.output)
+        self.had_output = self.output.is_dir() and any(self.output.iterdir())
         try:
             self.staging.mkdir(parents=True)
             (self.staging / STAGING_MARK).write_bytes(b"newsdigest\n")
@@ -145,14 +148,18 @@ class Transaction:
 
     def put(self, relative: str, data: bytes) -> bool:
         """Stage a file unless the output already holds these bytes; True if it changed."""
-        old = self.output / relative
-        try:
-            if old.stat().st_size == len(data) and old.read_bytes() == data:
-                self.kept.add(relative)
-                return False
-        except OSError:
-            pass
-        self._target(relative).write_bytes(data)
+        if self.had_output:
+            old = os.path.join(self.output, relative)
+            try:
+                if os.stat(old).st_size == len(data):
+                    with open(old, "rb") as handle:
+                        if handle.read() == data:
+                            self.kept.add(relative)
+                            return False
+            except OSError:
+                pass
+        with open(self._target(relative), "wb") as handle:
+            handle.write(data)
         self.staged.add(relative)
         return True
 
@@ -177,11 +184,15 @@ class Transaction:
         self.staged.update(staged)
         self.kept.update(kept)
 
-    def _target(self, relative: str) -> Path:
-        target = (self.staging / relative).resolve()
-        if not target.is_relative_to(self.staging.resolve()):
+    def _target(self, relative: str) -> str:
+        # Page URLs are cleaned when they are made (urls.py); this is the last line of defence.
+        if relative.startswith("/") or ".." in relative.split("/") or "\0" in relative:
             raise ValueError(f"refusing to write outside the output folder: {relative!r}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.join(self.staging, relative)
+        folder = os.path.dirname(target)
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
         return target
 
     def staged_file(self, relative: str) -> Path:

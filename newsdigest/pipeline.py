@@ -145,7 +145,7 @@ def read_inputs(
     previous: Inputs | None = state.inputs_then
     if changed is not None and previous is not None and not _due(previous, now):
         return _updated_inputs(config, options, state, previous, set(changed), now)
-    sources, problems = scan_content(config, state.sources, changed)
+    sources, problems = scan_content(config, state.sources, changed, options.jobs)
     sources = {path: _with_digests(source) for path, source in sources.items()}
     touched = frozenset(
         {path for path, source in sources.items() if state.sources.get(path) is not source}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
 
 from jinja2 import Environment, TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
@@ -32,10 +29,7 @@ from newsdigest.output import Transaction
 from newsdigest.pages import Page
 from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
 from newsdigest.theme import base_path, make_environment
-
-# Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 400
-BATCH_SIZE = 250
+from newsdigest.workers import Batch, in_batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,54 +148,6 @@ def render_pages(
         if progress:
             progress(min(done, len(pages)), len(pages))
     return RenderResult(tuple(changed), tuple(kept), tuple(dict.fromkeys(problems)))
-
-
-T = TypeVar("T")
-Batch = tuple[int, int, int]  # phase, start, stop
-_WORK: Callable[[Batch], Any] | None = None
-
-
-def in_batches(
-    work: Callable[[Batch], T],
-    counts: Sequence[int],
-    jobs: int,
-    go_on: Callable[[], bool] = lambda: True,
-) -> Iterator[T]:
-    """work((phase, start, stop)) over batches of each phase's pages, a phase once the one
-    before it is done (and only if `go_on()`): in this process for small sites, else over one
-    pool of forked workers, which inherit `work` and all it uses instead of receiving them
-    pickled."""
-    phases = [
-        [(phase, start, min(start + BATCH_SIZE, count)) for start in range(0, count, BATCH_SIZE)]
-        for phase, count in enumerate(counts)
-    ]
-    if jobs <= 1 or sum(counts) < PARALLEL_THRESHOLD:
-        for batches in phases:
-            if not go_on():
-                return
-            yield from map(work, batches)
-        return
-    global _WORK
-    _WORK = work
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
-            for batches in phases:
-                if not go_on():
-                    return
-                yield from pool.imap(_run_work, batches, chunksize=1)
-    finally:
-        _WORK = None
-
-
-def _run_work(batch: Batch) -> Any:
-    assert _WORK is not None
-    return _WORK(batch)
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; the parent stops the workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # What rendering a page can fail with, each reported as a problem naming the page's source.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import article, build_site, output_files, write_site
 
-from newsdigest import render
+from newsdigest import workers
 from newsdigest.check import check_links
 from newsdigest.errors import BuildFailed
 
@@ -138,12 +138,12 @@ def test_parallel_and_single_process_builds_are_identical(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A site this small stays in one process unless the pool is forced on, in many batches.
-    monkeypatch.setattr(render, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(render, "BATCH_SIZE", 16)
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(workers, "BATCH_SIZE", 16)
     pools: list[str] = []
-    get_context = render.multiprocessing.get_context
+    get_context = workers.multiprocessing.get_context
     monkeypatch.setattr(
-        render.multiprocessing, "get_context", lambda m: pools.append(m) or get_context(m)
+        workers.multiprocessing, "get_context", lambda m: pools.append(m) or get_context(m)
     )
     one = write_site(tmp_path / "one", many_articles(120), "per_page = 5")
     two = write_site(tmp_path / "two", many_articles(120), "per_page = 5")
