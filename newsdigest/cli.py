@@ -17,7 +17,14 @@ from typing import Any
 from newsdigest import __version__
 from newsdigest.articles import Selection
 from newsdigest.cache import load_state
-from newsdigest.config import Config, base_url_problem, enclosing_site, is_site, load_config
+from newsdigest.config import (
+    Config,
+    base_url_problem,
+    base_url_warnings,
+    enclosing_site,
+    is_site,
+    load_config,
+)
 from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.output import beside, guard_output
 from newsdigest.pipeline import BuildOptions, BuildReport, publish
@@ -277,7 +284,9 @@ def run_build(options: argparse.Namespace) -> int:
     finally:
         if progress:
             progress.clear()
-    warnings = sorted(report.warnings, key=lambda p: (p.path, p.line or 0))
+    # The base_url warnings come once per build, however many pages the base_url is in.
+    warnings = [*base_url_warnings(config), *report.warnings]
+    warnings.sort(key=lambda p: (p.path, p.line or 0))
     shown = warnings if options.verbose else warnings[:WARNINGS_SHOWN]
     print_problems(shown)
     if len(shown) < len(warnings):

@@ -311,6 +311,7 @@ def _theme_inputs(config: Config, options: BuildOptions) -> Theme:
 
 
 def _problems_of(sources: Iterable[Source]) -> list[Problem]:
+    """Every source's problems (a warning per file and line, errors stop the build)."""
     return [problem for source in sources for problem in source.problems]
 
 

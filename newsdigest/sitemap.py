@@ -84,5 +84,8 @@ def news_sitemap(articles: Sequence[Article], config: Config) -> bytes:
 
 
 def robots(config: Config) -> bytes:
-    sitemap = join_base(config.base_url, "sitemap.xml")
-    return f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n".encode()
+    """Allow everything and name both sitemaps. Crawlers read robots.txt only at a domain's
+    root: under a subpath, the build warns that these lines belong in the root's file."""
+    sitemaps = [join_base(config.base_url, name) for name in ("sitemap.xml", "news-sitemap.xml")]
+    lines = ["User-agent: *", "Disallow:", "", *(f"Sitemap: {url}" for url in sitemaps)]
+    return ("\n".join(lines) + "\n").encode()

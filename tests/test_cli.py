@@ -109,7 +109,7 @@ def test_progress_is_reported_per_batch_and_drawn_on_one_line(site: Path, capsys
 
 def test_many_warnings_are_cut_short_unless_verbose(site: Path, capsys) -> None:
     files = {f"content/{n:02}.md": article(f"A {n}", "2026-10-01", colour="red") for n in range(25)}
-    write_site(site, files)
+    write_site(site, files, 'base_url = "https://example.org/"')  # no base_url warning
     assert main(["build", "--site", str(site), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert err.count("warning: unknown field 'colour'") == 20

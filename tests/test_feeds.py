@@ -218,3 +218,22 @@ def test_article_pages_carry_open_graph_article_tags(news: Path) -> None:
     data = json_ld(html)
     assert data["author"] == {"@type": "Person", "name": "Jane Doe"}
     assert data["dateModified"].startswith("2026-10-03")
+
+
+def test_robots_names_both_sitemaps_and_a_subpath_warns(tmp_path: Path, capsys) -> None:
+    from newsdigest.cli import main
+
+    site = write_site(
+        tmp_path / "s",
+        {"content/a.md": article("A", "2026-10-01")},
+        config='base_url = "https://example.org/digest/"\n',
+    )
+    assert main(["build", "--site", str(site)]) == 0
+    robots = (site / "public/robots.txt").read_text()
+    assert "Sitemap: https://example.org/digest/sitemap.xml" in robots
+    assert "Sitemap: https://example.org/digest/news-sitemap.xml" in robots
+    assert capsys.readouterr().err.count("robots.txt is only read at a domain's root") == 1
+    relative = write_site(tmp_path / "r", {"content/a.md": article("A", "2026-10-01")})
+    assert main(["build", "--site", str(relative)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("feeds, sitemaps and canonical URLs need an absolute base_url") == 1
