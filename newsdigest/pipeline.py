@@ -26,6 +26,7 @@ from newsdigest.changes import article_digests, fingerprint, pages_to_render, re
 from newsdigest.config import Config
 from newsdigest.content import asset_of, list_static, read_article, scan_content
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
+from newsdigest.moves import gone_urls
 from newsdigest.output import (
     Transaction,
     WriteReport,
@@ -270,9 +271,14 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
         index = state.readers if state.readers is not None else readers(state.plan.pages)
         return Structure(state.site, state.plan, entries, True, (), index)
     site = make_site(entries.values(), config, _previous(state))
-    plan, problems = plan_pages(site, config, inputs.assets, inputs.static, inputs.now)
+    plan, problems = plan_pages(
+        site, config, inputs.assets, inputs.static, inputs.now, inputs.templates
+    )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
+    # Addresses the last build published that went (moves.py).
+    every = {path: source.entry for path, source in inputs.sources.items() if source.entry}
+    problems += gone_urls(state.published, every, {page.file for page in plan.pages})
     return Structure(site, plan, entries, False, tuple(problems))
 
 
@@ -406,7 +412,7 @@ def _search(
     """
     if not config.search:
         return frozenset(), {}, ()
-    articles = sorted(page.file for page in plan.pages if page.kind == "article")
+    articles = sorted(page.file for page in plan.pages if page.indexed)
     manifest = hashlib.sha1("\n".join(articles).encode("utf-8", "surrogatepass")).hexdigest()
     current = frozenset(_bundle(state.outputs))
     stale = (
@@ -435,7 +441,7 @@ def _fitting(state: BuildState | None, config: Config) -> BuildState:
         file: dataclasses.replace(record, fingerprint="")
         for file, record in (state.outputs if state else {}).items()
     }
-    return BuildState(key=key, outputs=outputs)
+    return BuildState(key=key, outputs=outputs, published=state.published if state else {})
 
 
 def _inputs(config: Config) -> tuple[Path, ...]:
@@ -568,4 +574,5 @@ def _next_state(
         templates=work.templates,
         render_key=work.render_key,
         renderer=work.renderer,
+        published={path: entry.url for path, entry in structure.entries.items()},
     )
