@@ -644,7 +644,7 @@ def _validate(
     if problems and any(p.is_error for p in problems):
         return None, problems
     assert title
-    published = published or UNDATED
+    published = published or UNDATED.astimezone(config.tz)  # in the site's zone, as any date
     return Article(
         path=name,
         title=title,
