@@ -135,7 +135,7 @@ class Config:
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     extra: Extra = NO_EXTRA  # custom settings for templates: site.extra
     # Where a slug comes from when a file sets none: "file" (its name) or "title", the rule of
-    # newsdigest before 0.2, under which a new headline moved the article to a new URL.
+    # earlier versions, under which a new headline moved the article to a new URL.
     slug_from: str = "file"
     # What is odd about the file but does not stop a build (a misspelt table name): printed
     # by whoever runs the build, never a reason to fail it.
@@ -577,7 +577,9 @@ def _parse_menu(value: Any, values: dict[str, Any], bad: Any) -> None:
         else:
             external = bool(urlsplit(url.strip()).scheme)
             link = url.strip() if external else _site_path(url.strip())
-            items.append(MenuItem(name.strip(), link, weight, external))
+            # An item for a page of the default menu is current where that one was.
+            kinds = next((d.kinds for d in DEFAULT_MENU if d.url == link and not external), ())
+            items.append(MenuItem(name.strip(), link, weight, external, kinds))
     values["menu"] = tuple(sorted(items, key=lambda item: item.weight))
 
 
