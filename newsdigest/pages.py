@@ -256,7 +256,9 @@ def _redirects(site: Site) -> list[Page]:
             pages.append(Page("redirect", alias, context, "Moved", origin=entry.path))
             rules.append((alias, entry.url))
     if rules:
-        pages.append(Page("redirects", "_redirects", RedirectsContext(tuple(rules)), "Redirects"))
+        context = RedirectsContext(tuple(rules))
+        origin = "the _redirects file made from the aliases in front matter"
+        pages.append(Page("redirects", "_redirects", context, "Redirects", origin=origin))
     return pages
 
 

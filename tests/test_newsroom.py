@@ -111,6 +111,25 @@ def test_urls_moved_by_new_settings_are_named_too(site: Path) -> None:
     assert "slug: talks-on-kursk" in str(warning.hint)
 
 
+def test_urls_published_by_an_older_newsdigest_are_named_too(site: Path) -> None:
+    """The first build after an upgrade reads the URLs from a state of another layout."""
+    import sqlite3
+
+    write_site(
+        site, {"content/a.md": article("Talks on Kursk", "2026-10-01")}, 'slug_from = "title"'
+    )
+    build_site(site)
+    [state] = (site / ".newsdigest-cache/state").glob("*.sqlite")
+    with sqlite3.connect(state) as db:
+        [(entry,)] = db.execute("SELECT entry FROM sources")
+        older = json.loads(entry)[:6]  # path, url, published, updated, topics, draft
+        db.execute("UPDATE sources SET entry = ?", (json.dumps(older),))
+        db.execute("UPDATE meta SET value = 'another newsdigest' WHERE name = 'key'")
+    (site / "pyproject.toml").write_text("[tool.newsdigest]\n")
+    [warning] = build_site(site).warnings
+    assert "/2026/10/01/talks-on-kursk/ to /2026/10/01/a/" in warning.message
+
+
 # -- redirects --------------------------------------------------------------------------------
 
 
@@ -330,6 +349,12 @@ def test_bad_menu_entries_are_named(site: Path) -> None:
     with pytest.raises(BuildFailed) as failure:
         load_config(site)
     assert "menu, entry 1: 'X'" in problems_of(failure.value)
+
+
+def test_a_menu_entry_for_the_archive_is_current_on_day_pages(site: Path) -> None:
+    newsroom(site, '[[tool.newsdigest.menu]]\nname = "Archive"\nurl = "/archive/"\n')
+    build_site(site)
+    assert '<a href="/digest/archive/" aria-current="page">Archive</a>' in page(site, "2026/10")
 
 
 def test_without_a_menu_the_navigation_stays_as_it_was(site: Path) -> None:
