@@ -294,3 +294,36 @@ def test_a_new_article_changes_only_the_newest_pages_of_its_lists(
     assert lists - newest <= {sealed[-1]} | {n for n in after if n not in before}
     assert all(before[name] == after[name] for name in sealed[:-1])
     assert_same_as_full(dev, tmp_path)
+
+
+def test_pages_aliases_and_newsroom_settings_give_what_a_full_build_gives(
+    dev: Engine, tmp_path: Path
+) -> None:
+    site = dev.site_dir
+    about = site / "content/pages/about.md"
+    about.parent.mkdir(parents=True)
+    settings = site / "pyproject.toml"
+    steps: list[tuple[str, Path, str]] = [
+        ("add a page", about, "---\ntitle: About\n---\nWho we are.\n"),
+        ("retitle it", about, "---\ntitle: About us\nsummary: Us.\n---\nWho we are.\n"),
+        ("move it", about, "---\ntitle: About us\nslug: us\naliases: [/about/]\n---\nUs.\n"),
+        ("date it", about, "---\ntitle: About us\nslug: us\nupdated: 2025-12-01\n---\nUs.\n"),
+        (
+            "describe an author and a source",
+            settings,
+            settings.read_text()
+            + '\n[tool.newsdigest.authors."Jane Doe"]\nbio = "Jane."\n'
+            + '[tool.newsdigest.sources.AFP]\ndescription = "The agency."\n'
+            + '[[tool.newsdigest.menu]]\nname = "About"\nurl = "/us/"\n',
+        ),
+    ]
+    for _label, path, text in steps:
+        path.write_text(text, encoding="utf-8")
+        dev.rebuild({path})
+        assert_same_as_full(dev, tmp_path)
+    story = site / "content/2025/story-number-3.md"
+    dev.rebuild(edit(story, "source: AFP", "source: AFP\nauthor: [Jane Doe, John Roe]"))
+    assert_same_as_full(dev, tmp_path)
+    about.unlink()
+    dev.rebuild({about})
+    assert_same_as_full(dev, tmp_path)
