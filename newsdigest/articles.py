@@ -2,12 +2,121 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from newsdigest.errors import Problem
+
+# What a content file is: an article (dated, in the lists and feeds) or a page (content/pages/:
+# at /{slug}/, in no list).
+ARTICLE = "article"
+PAGE = "page"
+# The date of a page written without one. Pages are in no list ordered by date, and the page
+# kinds that show a date leave it out for them (see Article.dated).
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Custom fields (`extra:`) are bounded like every other field: so deep, so many characters.
+MAX_EXTRA_DEPTH = 10
+MAX_EXTRA_TEXT = 10_000
+
+
+class Extra(Mapping[str, Any]):
+    """Custom fields (`extra:` in front matter or settings) as templates get them.
+
+    A read-only mapping of text keys to text, numbers, true/false, lists (tuples) and mappings
+    (Extra) of those, in the order written. Equal, hashable and with a stable repr, so that an
+    article's digest (changes.py) covers it like any other field. Templates read a key as
+    `article.extra.desk` or `article.extra["desk"]`.
+    """
+
+    __slots__ = ("_index", "_pairs")
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]] = ()) -> None:
+        self._pairs = tuple(pairs)
+        self._index = dict(self._pairs)
+
+    @classmethod
+    def of(cls, value: Any, depth: int = 0) -> Extra:
+        """Custom fields from a parsed mapping; ValueError saying what is wrong and where."""
+        if not isinstance(value, dict):
+            raise ValueError("must be a mapping of name: value")
+        pairs = []
+        for key, item in value.items():
+            if not isinstance(key, str) or not key:
+                raise ValueError(f"has the name {key!r}: names must be text")
+            try:
+                pairs.append((key, _frozen(item, depth + 1)))
+            except ValueError as error:
+                raise ValueError(f"{key}: {error}") from None
+        return cls(pairs)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._index[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Extra) and self._pairs == other._pairs
+
+    def __hash__(self) -> int:
+        return hash(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"Extra({self._pairs!r})"
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values (objects keep their order), for the build state."""
+        return {key: _thawed(item) for key, item in self._pairs}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Extra:
+        """What to_json gave; ValueError for anything else (the state is only a hint)."""
+        found = cls.of(value)
+        if found.to_json() != value:  # e.g. a date written as text by of(): not from to_json
+            raise ValueError("not custom fields")
+        return found
+
+
+def _frozen(value: Any, depth: int) -> Any:
+    if depth > MAX_EXTRA_DEPTH:
+        raise ValueError(f"nested more than {MAX_EXTRA_DEPTH} levels deep")
+    if isinstance(value, bool | int | str):
+        if isinstance(value, str) and len(value) > MAX_EXTRA_TEXT:
+            raise ValueError(f"text longer than {MAX_EXTRA_TEXT:,} characters")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("numbers must be finite")
+        return value
+    if isinstance(value, date):  # YAML and TOML read 2024-08-31 as a date: keep it as written
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item, depth + 1) for item in value)
+    if isinstance(value, dict | Extra):
+        return Extra.of(dict(value), depth)
+    raise ValueError(
+        f"{type(value).__name__ if value is not None else 'an empty value'} is not allowed: "
+        "use text, numbers, true/false, lists and mappings"
+    )
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, Extra):
+        return value.to_json()
+    if isinstance(value, tuple):
+        return [_thawed(item) for item in value]
+    return value
+
+
+NO_EXTRA = Extra()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,20 +143,49 @@ class Article:
     topics: tuple[str, ...]
     summary: str  # the front matter's summary, else the start of the first paragraph
     dek: str | None  # the summary only when the author wrote one, shown under the headline
-    source: str | None
+    sources: tuple[str, ...]  # agencies and outlets, each with its page at sources/<slug>/
     source_url: str | None
-    author: str | None
-    image: Image | None
+    authors: tuple[str, ...]  # each with its page at authors/<slug>/
+    image: Image | None  # None also for a caption and credit without a photo: see pending_image
     draft: bool
     lang: str
     sanitize: bool  # strip unsafe HTML from this body (the site setting, or the article's own)
     body_hash: str
     asset_dir: str  # site-relative URL of the folder that holds the article's files
+    kind: str = ARTICLE  # ARTICLE or PAGE
+    aliases: tuple[str, ...] = ()  # old site-relative URLs that redirect here
+    template: str = ""  # the template the file asked for; "" for its kind's own
+    extra: Extra = NO_EXTRA  # custom fields for templates
+    # An imported caption and credit whose photo has no src yet: credited, not shown.
+    pending_image: Image | None = None
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
         # Wire stories often share a minute; the path breaks ties the same way on every machine.
         return (self.published, self.path)
+
+    @property
+    def author(self) -> str | None:
+        """The authors as one line of text ("Jane Doe and John Roe"), or None."""
+        return _joined(self.authors)
+
+    @property
+    def source(self) -> str | None:
+        """The sources as one line of text ("AFP and Reuters"), or None."""
+        return _joined(self.sources)
+
+    @property
+    def dated(self) -> bool:
+        """False for a page written without a date."""
+        return self.published != UNDATED
+
+
+def _joined(names: tuple[str, ...]) -> str | None:
+    if not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +222,21 @@ class Entry:
     updated: datetime | None
     topics: tuple[str, ...]
     draft: bool
+    kind: str = ARTICLE
+    authors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # old URLs: each is a redirect page
+    template: str = ""  # decides which template renders its page
 
     @property
     def modified(self) -> datetime:
         return self.updated or self.published
+
+    @property
+    def lastmod(self) -> datetime | None:
+        """The sitemap's date: None for a page written with no date at all."""
+        modified = self.modified
+        return None if modified == UNDATED else modified
 
 
 def entry_of(article: Article) -> Entry:
@@ -98,6 +247,11 @@ def entry_of(article: Article) -> Entry:
         article.updated,
         article.topics,
         article.draft,
+        article.kind,
+        article.authors,
+        article.sources,
+        article.aliases,
+        article.template,
     )
 
 

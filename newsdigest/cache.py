@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo
 import markdown
 
 from newsdigest import __version__
-from newsdigest.articles import Article, Entry, Image, Source
+from newsdigest.articles import Article, Entry, Extra, Image, Source
 from newsdigest.config import Config
 from newsdigest.errors import Problem
+from newsdigest.urls import output_file
 
 if TYPE_CHECKING:
     from newsdigest.pages import Plan
@@ -65,6 +66,10 @@ class BuildState:
     search: Mapping[str, str] = field(default_factory=dict)  # search index bookkeeping
     inputs: str = ""  # a digest of everything but the articles the last build was made from
     pages: int = 0  # how many pages it planned
+    # The URL each content file had when the last good build published it, by path; kept when
+    # the rest is dropped (new settings, another newsdigest), so that the next build can warn
+    # about each URL that went (moves.py).
+    published: Mapping[str, str] = field(default_factory=dict)
     # Kept in memory by `serve` between rebuilds, never written: the structure and the plan
     # made from it, reused while no article changes its place, with which pages show which
     # article; the templates' digests and the page renderer made with them.
@@ -159,6 +164,7 @@ def load_state(config: Config) -> BuildState:
                     outputs={
                         file: dataclasses.replace(o, fingerprint="") for file, o in outputs.items()
                     },
+                    published=_published(db, outputs),
                 )
             sources = {
                 str(path): _decode_source(row) for path, *row in db.execute("SELECT * FROM sources")
@@ -179,7 +185,26 @@ def load_state(config: Config) -> BuildState:
         search=search,
         inputs=str(meta.get("inputs", "")),
         pages=int(meta.get("pages", 0)),
+        published={
+            path: source.entry.url
+            for path, source in sources.items()
+            if source.entry is not None and output_file(source.entry.url) in outputs
+        },
     )
+
+
+def _published(db: sqlite3.Connection, outputs: Mapping[str, Output]) -> dict[str, str]:
+    """Each content file's URL, where the last build published it, read from rows that may
+    be in an older layout: only the URL is taken (the second value of every layout so far)."""
+    found = {}
+    for path, entry in db.execute("SELECT path, entry FROM sources WHERE entry IS NOT NULL"):
+        try:
+            url = json.loads(entry)[1]
+        except (ValueError, TypeError, LookupError):
+            continue
+        if isinstance(path, str) and isinstance(url, str) and output_file(url) in outputs:
+            found[path] = url
+    return found
 
 
 def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | None:
@@ -281,14 +306,29 @@ def _decode_source(row: tuple[Any, ...]) -> Source:
 
 def _entry(value: Any) -> Entry:
     """An Entry from its row: the record codec, unrolled, as every build reads them all."""
-    path, url, (published, zone), updated, topics, draft = value
+    (path, url, (published, zone), updated, topics, draft) = value[:6]
+    kind, authors, sources, aliases, template = value[6:]
     if type(path) is not str or type(url) is not str or type(draft) is not bool:
+        raise ValueError("not an entry")
+    if type(kind) is not str or type(template) is not str:
         raise ValueError("not an entry")
     moment = datetime.fromisoformat(published).astimezone(_zone(zone))
     if updated is not None:
         text, updated_zone = updated
         updated = datetime.fromisoformat(text).astimezone(_zone(updated_zone))
-    return Entry(path, url, moment, updated, tuple(_strings(topics)), draft)
+    return Entry(
+        path,
+        url,
+        moment,
+        updated,
+        tuple(_strings(topics)),
+        draft,
+        kind,
+        tuple(_strings(authors)),
+        tuple(_strings(sources)),
+        tuple(_strings(aliases)),
+        template,
+    )
 
 
 @functools.cache
@@ -368,6 +408,8 @@ def _codec(annotation: str) -> Codec:
         return _strings_codec()
     if annotation in _RECORDS:
         return _record_codec(_RECORDS[annotation])
+    if annotation == "Extra":
+        return Extra.to_json, Extra.from_json
     raise TypeError(f"no cache codec for a field of type {annotation}")
 
 

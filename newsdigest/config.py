@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import markdown
 
+from newsdigest.articles import NO_EXTRA, Extra
 from newsdigest.errors import BuildFailed, Problem
 from newsdigest.typography import NAME as TYPOGRAPHY
-from newsdigest.urls import slugify
+from newsdigest.urls import clean_url, slugify
 
 CONFIG_FILE = "pyproject.toml"
 # typography (curly quotes, dashes) is newsdigest's own: a twentieth of smarty's cost.
@@ -31,6 +32,72 @@ class TopicSettings:
     description: str = ""
     keywords: tuple[str, ...] = ()
     slug: str = ""  # its URL is topics/<slug>/; "" means the name's slug
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorSettings:
+    """What the site says about one author, shown on the author's page."""
+
+    name: str
+    bio: str = ""
+    url: str = ""  # the author's own home page, elsewhere
+    photo: str = ""  # an http(s) URL, or a path on this site (a file of static/)
+    slug: str = ""  # its URL is authors/<slug>/; "" means the name's slug
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """What the site says about one source (an agency or outlet), shown on its page."""
+
+    name: str
+    description: str = ""
+    url: str = ""  # the source's home page
+    slug: str = ""  # its URL is sources/<slug>/; "" means the name's slug
+
+
+@dataclass(frozen=True, slots=True)
+class MenuItem:
+    """One link of the site's menu (the header's navigation and the footer's)."""
+
+    name: str
+    url: str  # site-relative ("" is the home page), or an absolute URL when `external`
+    weight: int = 0
+    external: bool = False
+    # Page kinds on which the item is the current one besides its own URL (default menu only).
+    kinds: tuple[str, ...] = ()
+
+    def is_current(self, page_url: str, page_kind: str) -> bool:
+        """Whether the page is this item's or in its section (authors/ for authors/jane/)."""
+        if self.external:
+            return False
+        if page_kind in self.kinds or page_url == self.url:
+            return True
+        return self.url.endswith("/") and page_url.startswith(self.url) and self.url != "/"
+
+
+DEFAULT_MENU = (
+    MenuItem("Latest", "", kinds=("home",)),
+    MenuItem("Topics", "topics/", kinds=("topics", "topic")),
+    MenuItem("Archive", "archive/", kinds=("archive", "year", "month", "day")),
+    MenuItem("Search", "search/", kinds=("search",)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PageSettings:
+    """Where pages (content/pages/) appear besides their own URL."""
+
+    sitemap: bool = True
+    search: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PublisherSettings:
+    """The organisation behind the site, for structured data (JSON-LD)."""
+
+    name: str = ""  # "" means the site's title
+    url: str = ""  # "" means base_url when it is absolute
+    logo: str = ""  # an http(s) URL, or a path on this site
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +128,28 @@ class Config:
     sanitize: bool = False
     search: bool = True  # a search page and a Pagefind index over the article pages
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    authors: tuple[AuthorSettings, ...] = ()
+    sources: tuple[SourceSettings, ...] = ()
+    menu: tuple[MenuItem, ...] = ()  # () means DEFAULT_MENU
+    pages: PageSettings = field(default_factory=PageSettings)
+    publisher: PublisherSettings = field(default_factory=PublisherSettings)
+    extra: Extra = NO_EXTRA  # custom settings for templates: site.extra
+    # Where a slug comes from when a file sets none: "file" (its name) or "title", the rule of
+    # earlier versions, under which a new headline moved the article to a new URL.
+    slug_from: str = "file"
     # What is odd about the file but does not stop a build (a misspelt table name): printed
     # by whoever runs the build, never a reason to fail it.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     _topic_slugs: dict[str, str] = field(init=False, repr=False, compare=False)
+    _authors: dict[str, AuthorSettings] = field(init=False, repr=False, compare=False)
+    _sources: dict[str, SourceSettings] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Asked for every topic link of every page: a lookup, not a scan of the settings.
         slugs = {topic.name: topic.slug for topic in self.topics if topic.slug}
         object.__setattr__(self, "_topic_slugs", slugs)
+        object.__setattr__(self, "_authors", {author.name: author for author in self.authors})
+        object.__setattr__(self, "_sources", {source.name: source for source in self.sources})
 
     @property
     def tz(self) -> ZoneInfo:
@@ -109,6 +189,25 @@ class Config:
                 return topic
         return TopicSettings(name=name)
 
+    def author_settings(self, name: str) -> AuthorSettings:
+        return self._authors.get(name) or AuthorSettings(name)
+
+    def author_slug(self, name: str) -> str:
+        """The one place an author's name becomes its URL segment: authors/<slug>/."""
+        return self.author_settings(name).slug or slugify(name)
+
+    def source_settings(self, name: str) -> SourceSettings:
+        return self._sources.get(name) or SourceSettings(name)
+
+    def source_slug(self, name: str) -> str:
+        """The one place a source's name becomes its URL segment: sources/<slug>/."""
+        return self.source_settings(name).slug or slugify(name)
+
+    @property
+    def menu_items(self) -> tuple[MenuItem, ...]:
+        """The menu in its order: the configured one, or Latest, Topics, Archive, Search."""
+        return self.menu or DEFAULT_MENU
+
 
 _SIMPLE_KEYS: dict[str, type] = {
     "title": str,
@@ -122,9 +221,21 @@ _SIMPLE_KEYS: dict[str, type] = {
     "output_dir": str,
     "sanitize": bool,
     "search": bool,
+    "slug_from": str,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
-KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
+KNOWN_KEYS = (
+    *_SIMPLE_KEYS,
+    "markdown_extensions",
+    "topics",
+    "feeds",
+    "authors",
+    "sources",
+    "menu",
+    "pages",
+    "publisher",
+    "extra",
+)
 
 
 def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
@@ -246,6 +357,17 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
             _parse_topics(value, values, bad)
         elif key == "feeds":
             _parse_feeds(value, values, bad)
+        elif key in ("authors", "sources"):
+            _parse_people(key, value, values, bad)
+        elif key == "menu":
+            _parse_menu(value, values, bad)
+        elif key in ("pages", "publisher"):
+            _parse_table(key, value, values, bad)
+        elif key == "extra":
+            try:
+                values["extra"] = Extra.of(value)
+            except ValueError as error:
+                bad("extra", str(error), 'e.g. [tool.newsdigest.extra] twitter = "@ledger"')
         else:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             bad(key, "unknown setting", f"did you mean {close[0]!r}?" if close else None)
@@ -385,6 +507,140 @@ def _parse_feeds(value: Any, values: dict[str, Any], bad: Any) -> None:
         values["feeds"] = FeedSettings(entries=entries, full_content=full_content)
 
 
+_PEOPLE_KEYS = {
+    "authors": ("bio", "url", "photo", "slug"),
+    "sources": ("description", "url", "slug"),
+}
+
+
+def _parse_people(key: str, value: Any, values: dict[str, Any], bad: Any) -> None:
+    """[tool.newsdigest.authors."Jane Doe"] and [tool.newsdigest.sources.AFP] tables."""
+    accepted = _PEOPLE_KEYS[key]
+    if not isinstance(value, dict):
+        bad(key, f'must be a table: [tool.newsdigest.{key}."Name"]')
+        return
+    found = []
+    for name, settings in sorted(value.items()):
+        where = f"{key}.{name}"
+        if not isinstance(settings, dict):
+            bad(where, f"must be a table with {', '.join(accepted)}")
+            continue
+        texts: dict[str, str] = {}
+        for setting, text in sorted(settings.items()):
+            if setting not in accepted:
+                close = difflib.get_close_matches(setting, accepted, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(accepted)}"
+                bad(where, f"unknown setting {setting!r}", hint)
+            elif not isinstance(text, str):
+                bad(f"{where}.{setting}", "must be a string")
+            else:
+                texts[setting] = text.strip()
+        for setting in ("url", "photo"):
+            if texts.get(setting) and (wrong := link_problem(texts[setting], absolute=False)):
+                bad(f"{where}.{setting}", wrong, "use an https:// address or a path on the site")
+                texts.pop(setting)
+        if texts.get("slug") is not None and not slugify(texts["slug"]):
+            bad(f"{where}.slug", f"{texts['slug']!r} gives an empty URL", "use latin letters")
+            texts.pop("slug")
+        if "slug" in texts:
+            texts["slug"] = slugify(texts["slug"])
+        kind = AuthorSettings if key == "authors" else SourceSettings
+        found.append(kind(name, **texts))
+    values[key] = tuple(found)
+
+
+_MENU_KEYS = ("name", "url", "weight")
+
+
+def _parse_menu(value: Any, values: dict[str, Any], bad: Any) -> None:
+    """[[tool.newsdigest.menu]] entries, ordered by weight, then as written."""
+    example = '[[tool.newsdigest.menu]] name = "About", url = "about/", weight = 10'
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        bad("menu", "must be a list of tables", example)
+        return
+    items = []
+    for number, item in enumerate(value, start=1):
+        where = f"menu, entry {number}"
+        for key in sorted(set(item) - set(_MENU_KEYS)):
+            close = difflib.get_close_matches(key, _MENU_KEYS, n=1)
+            bad(where, f"unknown setting {key!r}", f"did you mean {close[0]!r}?" if close else
+                "menu entries take name, url and weight")  # fmt: skip
+        name, url, weight = item.get("name"), item.get("url"), item.get("weight", 0)
+        if not isinstance(name, str) or not name.strip():
+            bad(where, "needs a name", example)
+        elif not isinstance(url, str):
+            bad(where, f"{name!r} needs a url", example)
+        elif isinstance(weight, bool) or not isinstance(weight, int):
+            bad(where, f"{name!r}: weight must be a whole number")
+        elif wrong := link_problem(url.strip(), absolute=False):
+            bad(where, f"{name!r}: {wrong}", 'use "about/" for a page of the site, or https://...')
+        else:
+            external = bool(urlsplit(url.strip()).scheme)
+            link = url.strip() if external else _site_path(url.strip())
+            # An item for a page of the default menu is current where that one was.
+            kinds = next((d.kinds for d in DEFAULT_MENU if d.url == link and not external), ())
+            items.append(MenuItem(name.strip(), link, weight, external, kinds))
+    values["menu"] = tuple(sorted(items, key=lambda item: item.weight))
+
+
+def _site_path(url: str) -> str:
+    """A link on the site as written in the settings ("/about/", "about/") without its leading
+    slash, so that it follows base_url; any ?query or #fragment is kept."""
+    parts = urlsplit(url)
+    path = clean_url(parts.path)
+    suffix = (f"?{parts.query}" if parts.query else "") + (
+        f"#{parts.fragment}" if parts.fragment else ""
+    )
+    return path + suffix
+
+
+def link_problem(url: str, absolute: bool) -> str | None:
+    """What is wrong with a link from the settings, or None: http(s), mailto or a path."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in url):
+        return f"{url!r} has a control character in it"
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        return None if urlsplit(url).hostname else f"{url!r} has no host name"
+    if scheme == "mailto":
+        return None
+    if scheme or url.startswith("//"):
+        return f"{url!r}: only http, https, mailto and paths on the site are allowed"
+    if absolute:
+        return f"{url!r} must be an absolute http:// or https:// address"
+    return None
+
+
+_TABLES: dict[str, tuple[type, dict[str, type]]] = {
+    "pages": (PageSettings, {"sitemap": bool, "search": bool}),
+    "publisher": (PublisherSettings, {"name": str, "url": str, "logo": str}),
+}
+
+
+def _parse_table(key: str, value: Any, values: dict[str, Any], bad: Any) -> None:
+    """A table of simple settings: [tool.newsdigest.pages] and [tool.newsdigest.publisher]."""
+    kind, types = _TABLES[key]
+    if not isinstance(value, dict):
+        bad(key, f"must be a table: [tool.newsdigest.{key}]")
+        return
+    settings = {}
+    for name, setting in sorted(value.items()):
+        if name not in types:
+            close = difflib.get_close_matches(name, types, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"use {', '.join(types)}"
+            bad(f"{key}.{name}", "unknown setting", hint)
+        elif not isinstance(setting, types[name]):
+            bad(f"{key}.{name}", f"must be {_TYPE_NAMES[types[name]]}, not {setting!r}")
+        elif (
+            isinstance(setting, str)
+            and name in ("url", "logo")
+            and (wrong := link_problem(setting, absolute=name == "url"))
+        ):
+            bad(f"{key}.{name}", wrong)
+        else:
+            settings[name] = setting.strip() if isinstance(setting, str) else setting
+    values[key] = kind(**settings)
+
+
 def _check_values(values: dict[str, Any], bad: Any) -> None:
     """Check the values that have a valid type but may still be wrong."""
     if "timezone" in values:
@@ -406,6 +662,8 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
         if wrong:
             bad("base_url", wrong, 'e.g. "/" or "https://example.org/digest/"')
         values["base_url"] = base if base.endswith("/") else base + "/"
+    if values.get("slug_from", "file") not in ("file", "title"):
+        bad("slug_from", f'must be "file" or "title", not {values.pop("slug_from")!r}')
     if "permalink" in values and "{slug}" not in values["permalink"]:
         bad("permalink", "must contain {slug}", 'e.g. "{year}/{month}/{day}/{slug}/"')
     if "permalink" in values:

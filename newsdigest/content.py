@@ -12,14 +12,24 @@ import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import markdown
 import yaml
 
-from newsdigest.articles import Article, Asset, Image, Source
+from newsdigest.articles import (
+    ARTICLE,
+    NO_EXTRA,
+    PAGE,
+    UNDATED,
+    Article,
+    Asset,
+    Extra,
+    Image,
+    Source,
+)
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 from newsdigest.limits import (
@@ -34,7 +44,7 @@ from newsdigest.limits import (
 from newsdigest.markdown import extension_module
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
-from newsdigest.urls import clean_url, permalink, slugify
+from newsdigest.urls import FILE_SUFFIXES, clean_url, permalink, slugify
 from newsdigest.workers import READ_THRESHOLD, Batch, in_batches
 
 FIELDS = (
@@ -52,7 +62,15 @@ FIELDS = (
     "lang",
     "sanitize",
     "import_digest",
+    "aliases",
+    "template",
+    "extra",
 )
+# Fields that place an article in lists and feeds; a page (content/pages/) has none of them.
+ARTICLE_ONLY = ("topics", "source", "source_url", "author")
+PAGES_FOLDER = "pages"
+MAX_NAMES = 20  # authors or sources of one article
+MAX_ALIASES = 100
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240
 # Characters of the first paragraph a summary is made from (see first_paragraph_text).
@@ -524,6 +542,11 @@ def _validate(
     def bad(field: str, message: str, hint: str | None = None) -> None:
         problems.append(Problem(name, message, line=lines.get(field, 2), hint=hint))
 
+    def warn(field: str, message: str, hint: str | None = None) -> None:
+        problems.append(
+            Problem(name, message, line=lines.get(field), hint=hint, severity="warning")
+        )
+
     def capped(field: str, text: str) -> str:
         """The text, or "" with an error when it is longer than the field's cap."""
         if len(text) <= TEXT_LENGTHS[field]:
@@ -534,29 +557,36 @@ def _validate(
     for key in meta:
         if key not in FIELDS:
             close = difflib.get_close_matches(str(key)[:100], FIELDS, n=1)
-            problems.append(
-                Problem(
-                    name,
-                    f"unknown field {shown(key)}",
-                    line=lines.get(str(key)),
-                    hint=f"did you mean {close[0]!r}?" if close else None,
-                    severity="warning",
-                )
+            warn(
+                str(key),
+                f"unknown field {shown(key)}",
+                f"did you mean {close[0]!r}?"
+                if close
+                else "custom fields go in extra:, e.g. extra: {desk: Europe}",
             )
+    kind = PAGE if is_page(name) else ARTICLE
+    if kind == PAGE:
+        meta = dict(meta)
+        for field in ARTICLE_ONLY:
+            if field in meta:
+                del meta[field]
+                warn(field, f"{field} is not used on a page", "pages are in no list or feed")
 
     title = _text(meta.get("title"))
     if not title:
         bad("title", "missing title", 'add a line such as title: "What happened"')
     title = capped("title", title)
     published = _moment_of(meta, "date", config.tz, bad)
-    if "date" not in meta:
+    if "date" not in meta and kind == ARTICLE:
         bad("date", "missing date", "add a line such as date: 2024-08-31T09:30:00+03:00")
     updated = _moment_of(meta, "updated", config.tz, bad)
 
     topics = _topics(meta.get("topics"), lambda message, hint: bad("topics", message, hint))
+    authors = _names(meta.get("author"), "author", bad)
+    sources = _names(meta.get("source"), "source", bad)
 
     optional: dict[str, str | None] = {}
-    for field in ("summary", "source", "source_url", "author", "lang"):
+    for field in ("summary", "source_url", "lang"):
         value = meta.get(field)
         if value is not None and not isinstance(value, (str, int, float)):
             bad(field, f"{field} must be text")
@@ -577,41 +607,57 @@ def _validate(
         sanitize = True
 
     if meta.get("slug") is None:
-        slug = slugify(title) if title else ""
+        if config.slug_from == "title" and kind == ARTICLE:
+            slug = slugify(title) if title else ""
+            empty = ("title", "gives an empty slug")
+        else:
+            slug = slugify(file_slug(name))
+            empty = ("", f"the file name {shown(file_slug(name))} gives an empty slug")
     else:
         written = _text(meta["slug"])
         slug = slugify(written[: TEXT_LENGTHS["slug"]]) if written else ""
+        empty = ("slug", "gives an empty slug")
         if len(written) > TEXT_LENGTHS["slug"]:
             bad("slug", _too_long("slug", len(written), TEXT_LENGTHS["slug"]), "shorten it")
         elif slug and slug != written:
-            problems.append(
-                Problem(
-                    name,
-                    f"slug {shown(written)} was cleaned to {shown(slug)}",
-                    line=lines.get("slug"),
-                    hint="a slug keeps only a-z, 0-9 and -, at most 80 of them",
-                    severity="warning",
-                )
+            warn(
+                "slug",
+                f"slug {shown(written)} was cleaned to {shown(slug)}",
+                "a slug keeps only a-z, 0-9 and -, at most 80 of them",
             )
     if title and not slug:
-        bad(
-            "slug" if "slug" in meta else "title",
-            "gives an empty slug",
-            "add a slug: line with latin letters or digits",
-        )
+        bad(empty[0], empty[1], "add a slug: line with latin letters or digits")
+
+    url = ""
+    if published is not None or kind == PAGE:
+        moment = published or UNDATED
+        url = permalink(config.permalink, moment, slug) if kind == ARTICLE else f"{slug}/"
+    aliases = _aliases(meta.get("aliases"), url, bad, warn)
+    template = _template(meta.get("template"), bad)
+    extra = NO_EXTRA
+    if meta.get("extra") is not None:
+        try:
+            extra = Extra.of(meta["extra"])
+        except ValueError as error:
+            bad("extra", f"extra {error}", "e.g. extra: {desk: Europe, priority: 2}")
 
     asset_dir = clean_url(str(Path(name).parent.relative_to("content").as_posix()) + "/")
     image = _image(meta.get("image"), asset_dir, functools.partial(bad, "image"))
+    pending = None
+    if image is not None and not image.url:
+        image, pending = None, image
+        warn(
+            "image",
+            "image has a caption and credit but no src: the photo is not shown",
+            "add src: with the photo's file name or URL; until then the caption and credit "
+            "are shown at the end of the story",
+        )
     src = _image_src(meta.get("image"))
     if image and src and not _EXTERNAL.match(src) and not _is_file(config.site_dir / name, src):
-        problems.append(
-            Problem(
-                name,
-                f"image {shown(src)} not found beside the article",
-                line=lines.get("image"),
-                hint="put the file next to the article or fix the name",
-                severity="warning",
-            )
+        warn(
+            "image",
+            f"image {shown(src)} not found beside the article",
+            "put the file next to the article or fix the name",
         )
     deep = _too_deep(body)
     if deep is not None:
@@ -626,28 +672,152 @@ def _validate(
 
     if problems and any(p.is_error for p in problems):
         return None, problems
-    assert title and published is not None
+    assert title
+    published = published or UNDATED.astimezone(config.tz)  # in the site's zone, as any date
     return Article(
         path=name,
         title=title,
         published=published,
-        has_time=not _is_plain_date(meta.get("date")),
+        has_time=published != UNDATED and not _is_plain_date(meta.get("date")),
         updated=updated,
         slug=slug,
-        url=permalink(config.permalink, published, slug),
+        url=url,
         topics=topics,
         summary=optional["summary"] or first_paragraph_text(body, _curls_quotes(config)),
         dek=optional["summary"],
-        source=optional["source"],
+        sources=sources,
         source_url=optional["source_url"],
-        author=optional["author"],
+        authors=authors,
         image=image,
         draft=draft,
         lang=optional["lang"] or config.language,
         sanitize=sanitize or config.sanitize,  # an article cannot opt out of the site's setting
         body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         asset_dir=asset_dir,
+        kind=kind,
+        aliases=aliases,
+        template=template,
+        extra=extra,
+        pending_image=pending,
     ), problems
+
+
+def is_page(name: str) -> bool:
+    """True for a content file below content/pages/: a page at /{slug}/, in no list."""
+    parts = name.split("/")
+    return len(parts) > 2 and parts[0] == "content" and parts[1] == PAGES_FOLDER
+
+
+def file_slug(name: str) -> str:
+    """What a file's slug is made from: its name, or its folder's name for an index.md."""
+    path = PurePosixPath(name)
+    return path.parent.name if path.stem.lower() == "index" else path.stem
+
+
+def _names(value: Any, field: str, bad: Callable[[str, str, str | None], None]) -> tuple[str, ...]:
+    """Authors or sources: one name or a list of names, repeats dropped, in the order written."""
+    if value is None:
+        return ()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not all(
+        isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value
+    ):
+        bad(
+            field,
+            f"{field} must be a name or a list of names",
+            f"e.g. {field}: [{_EXAMPLE[field]}]",
+        )
+        return ()
+    names = tuple(dict.fromkeys(text for text in (_text(item) for item in value) if text))
+    if len(names) > MAX_NAMES:
+        bad(field, f"{len(names):,} names in {field}; at most {MAX_NAMES} are allowed", None)
+        return ()
+    for item in names:
+        if len(item) > TEXT_LENGTHS[field]:
+            bad(field, _too_long(f"{field} {shown(item)}", len(item), TEXT_LENGTHS[field]), None)
+            return ()
+    return names
+
+
+_EXAMPLE = {"author": "Jane Doe, John Roe", "source": "AFP, Reuters"}
+_ALIAS_HINT = "write the old address on this site, such as /2024/08/31/old-slug/"
+
+
+def _aliases(
+    value: Any,
+    own_url: str,
+    bad: Callable[[str, str, str | None], None],
+    warn: Callable[[str, str, str | None], None],
+) -> tuple[str, ...]:
+    """The old URLs that redirect here, site-relative and cleaned like permalinks."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        bad(
+            "aliases", "aliases must be a list of old URLs", "e.g. aliases: [/2024/08/31/old-slug/]"
+        )
+        return ()
+    if len(value) > MAX_ALIASES:
+        bad("aliases", f"{len(value):,} aliases; at most {MAX_ALIASES} are allowed", None)
+        return ()
+    found: list[str] = []
+    for written in value:
+        text = written.strip()
+        if _CONTROL.search(text) or " " in text or len(text) > TEXT_LENGTHS["source_url"]:
+            bad("aliases", f"alias {shown(text)} is not a URL", _ALIAS_HINT)
+            continue
+        if _SCHEME.match(text) or text.startswith("//") or "?" in text or "#" in text:
+            bad("aliases", f"alias {shown(text)} must be a path on this site", _ALIAS_HINT)
+            continue
+        url = alias_url(text)
+        if not url:
+            bad("aliases", f"alias {shown(text)} is the home page", _ALIAS_HINT)
+        elif url == own_url:
+            warn("aliases", f"alias {shown(text)} is this page's own URL", "remove it")
+        elif url not in found:
+            found.append(url)
+    return tuple(found)
+
+
+def alias_url(text: str) -> str:
+    """An alias as a site-relative URL: a folder ("x/") unless it names an .html file."""
+    url = clean_url(text)
+    if url.endswith("/index.html") or url == "index.html":
+        url = url.removesuffix("index.html")
+    if url and not url.endswith(("/", *FILE_SUFFIXES)):
+        url += "/"
+    return url
+
+
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*\.html")
+
+
+def _template(value: Any, bad: Callable[[str, str, str | None], None]) -> str:
+    if value is None:
+        return ""
+    name = _text(value)
+    if not (isinstance(value, str) and _TEMPLATE_NAME.fullmatch(name)) or ".." in name:
+        bad(
+            "template",
+            f"template {shown(value)} is not a template file name",
+            "name a file of templates/, e.g. template: wide.html",
+        )
+        return ""
+    return name
+
+
+def field_line(site_dir: Path, path: str, field: str) -> int | None:
+    """The line of a top-level front matter field in a content file, for a message made
+    after the file was read (an unknown template is found when the site is planned)."""
+    try:
+        parts = _split((site_dir / path).read_text(encoding="utf-8"))
+        node, _ = _parse_yaml(parts[0]) if parts else (None, None)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, _Refused):
+        return None
+    return _field_lines(node).get(field)
 
 
 def _topics(value: Any, bad: Callable[[str, str], None]) -> tuple[str, ...]:
@@ -810,8 +980,8 @@ def _image(value: Any, asset_dir: str, bad: Callable[..., None]) -> Image | None
             return None
     src = texts["src"]
     if not src:
-        if texts["caption"] or texts["credit"]:
-            return None  # an imported caption waiting for its photo: kept in the file, not shown
+        if texts["caption"] or texts["credit"]:  # an imported caption waiting for its photo
+            return Image(url="", alt="", caption=texts["caption"], credit=texts["credit"])
         bad("image needs src: the photo's file name or URL")
         return None
     why = _url_problem(src)

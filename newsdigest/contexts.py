@@ -44,6 +44,37 @@ class TopicLink:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthorLink:
+    """An author as the author pages and the list of authors show them."""
+
+    name: str
+    slug: str
+    bio: str
+    website: str  # the author's own page elsewhere (`url` in the settings)
+    photo: str  # an absolute URL, or a site-relative path
+    count: int | None  # None on the sealed pages of its list
+
+    @property
+    def url(self) -> str:
+        return f"authors/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    """A source (an agency or outlet) as the source pages and the list of sources show it."""
+
+    name: str
+    slug: str
+    description: str
+    website: str  # the source's home page (`url` in the settings)
+    count: int | None  # None on the sealed pages of its list
+
+    @property
+    def url(self) -> str:
+        return f"sources/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
 class MonthLink:
     year: int
     month: int
@@ -278,6 +309,66 @@ class TopicContext(Context):
 
     def values(self, articles: Articles) -> dict[str, Any]:
         return {"topic": self.topic, "pager": _pager(self.items, self.links, articles)}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorsContext(Context):
+    authors: tuple[AuthorLink, ...]
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"authors": self.authors}
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorContext(Context):
+    author: AuthorLink
+    items: tuple[str, ...]
+    links: Links
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"author": self.author, "pager": _pager(self.items, self.links, articles)}
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesContext(Context):
+    sources: tuple[SourceLink, ...]
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"sources": self.sources}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext(Context):
+    source: SourceLink
+    items: tuple[str, ...]
+    links: Links
+
+    def listed(self) -> tuple[str, ...]:
+        return self.items
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"source": self.source, "pager": _pager(self.items, self.links, articles)}
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectContext(Context):
+    """A page at an old URL (an alias) that sends readers on to the article or page."""
+
+    path: str  # the content file that moved, whose title the page names
+    target: str  # its site-relative URL now
+
+    def listed(self) -> tuple[str, ...]:
+        return (self.path,)
+
+
+@dataclass(frozen=True, slots=True)
+class RedirectsContext(Context):
+    """The `_redirects` file: every alias with the URL it leads to, site-relative."""
+
+    rules: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ _ROOT_RELATIVE = re.compile(r"""(\s(?:href|src)=)(["'])/(?!/)""")
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """One feed: the site's, or a topic's."""
+    """One feed: the site's, or a topic's, an author's or a source's."""
 
     title: str
     description: str
@@ -63,6 +63,20 @@ def entry_id(article: Article, config: Config) -> str:
     if path.parts and path.parts[0] == "content":
         path = PurePosixPath(*path.parts[1:])
     return f"tag:{host},{article.published:%Y-%m-%d}:{path.with_suffix('').as_posix()}"
+
+
+def credits(article: Article, config: Config) -> list[tuple[str, str]]:
+    """Who wrote the article, with the URL of their page on the site: its authors, else its
+    sources."""
+    if article.authors:
+        return [
+            (name, join_base(config.base_url, f"authors/{config.author_slug(name)}/"))
+            for name in article.authors
+        ]
+    return [
+        (name, join_base(config.base_url, f"sources/{config.source_slug(name)}/"))
+        for name in article.sources
+    ]
 
 
 def modified(article: Article) -> datetime:
@@ -136,9 +150,10 @@ def _atom_entry(
         f"    <published>{article.published.isoformat()}</published>",
         f"    <updated>{modified(article).isoformat()}</updated>",
     ]
-    author = article.author or article.source
-    if author:
-        lines.append(f"    <author><name>{xml_text(author)}</name></author>")
+    for name, page in credits(article, config):
+        lines.append(
+            f"    <author><name>{xml_text(name)}</name><uri>{xml_text(page)}</uri></author>"
+        )
     if article.source_url:
         title = f" title={xml_attr(article.source)}" if article.source else ""
         lines.append(f'    <link rel="via" href={xml_attr(article.source_url)}{title}/>')
@@ -188,9 +203,9 @@ def _json_item(
     item["summary"] = article.summary
     item["date_published"] = article.published.isoformat()
     item["date_modified"] = modified(article).isoformat()
-    author = article.author or article.source
-    if author:
-        item["authors"] = [{"name": author}]
+    found = credits(article, config)
+    if found:
+        item["authors"] = [{"name": name, "url": page} for name, page in found]
     if article.topics:
         item["tags"] = list(article.topics)
     if article.source_url:

@@ -9,17 +9,21 @@ sealed page never changes when newer articles arrive; when the newest page has g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Literal
 
-from newsdigest.articles import Asset
+from newsdigest.articles import ARTICLE, Asset
 from newsdigest.config import Config
+from newsdigest.content import field_line
 from newsdigest.contexts import (
     ArchiveContext,
     ArticleContext,
+    AuthorContext,
+    AuthorLink,
+    AuthorsContext,
     Context,
     DayContext,
     DayLink,
@@ -30,8 +34,13 @@ from newsdigest.contexts import (
     MonthLink,
     NewsSitemapContext,
     Plain,
+    RedirectContext,
+    RedirectsContext,
     SitemapContext,
     SitemapIndexContext,
+    SourceContext,
+    SourceLink,
+    SourcesContext,
     TopicContext,
     TopicLink,
     TopicsContext,
@@ -39,7 +48,7 @@ from newsdigest.contexts import (
     YearLink,
 )
 from newsdigest.errors import Problem
-from newsdigest.site import Entry, Month, Site, Topic, Year
+from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.urls import output_file
 
@@ -52,8 +61,15 @@ PageKind = Literal[
     "archive",
     "topics",
     "topic",
+    "authors",
+    "author",
+    "sources",
+    "source",
+    "page",
     "search",
     "not_found",
+    # A page at an old URL that sends readers on, written by Python (redirects.py):
+    "redirect",
     # Documents for machines, written by Python (feeds.py, sitemap.py), not by templates:
     "atom",
     "json_feed",
@@ -61,6 +77,7 @@ PageKind = Literal[
     "sitemap_index",
     "news_sitemap",
     "robots",
+    "redirects",
 ]
 TEMPLATES: dict[str, str] = {
     "home": "home.html",
@@ -71,6 +88,11 @@ TEMPLATES: dict[str, str] = {
     "archive": "archive.html",
     "topics": "topics.html",
     "topic": "topic.html",
+    "authors": "authors.html",
+    "author": "author.html",
+    "sources": "sources.html",
+    "source": "source.html",
+    "page": "page.html",
     "search": "search.html",
     "not_found": "404.html",
 }
@@ -96,11 +118,13 @@ class Page:
     description: str = ""
     origin: str = ""  # what asked for this URL, for collision messages
     modified: datetime | None = None  # the newest change among its articles: sitemap lastmod
+    layout: str = ""  # the template its content file asked for (`template:`), if any
+    indexed: bool = False  # in the search index
 
     @property
     def template(self) -> str:
         """The Jinja template of an HTML page; "" for a feed, sitemap or robots.txt."""
-        return TEMPLATES.get(self.kind, "")
+        return self.layout or TEMPLATES.get(self.kind, "")
 
     @property
     def is_html(self) -> bool:
@@ -118,17 +142,30 @@ class Plan:
 
 
 def plan_pages(
-    site: Site, config: Config, assets: Sequence[Asset], static: Sequence[Asset], now: datetime
+    site: Site,
+    config: Config,
+    assets: Sequence[Asset],
+    static: Sequence[Asset],
+    now: datetime,
+    templates: Collection[str] | None = None,
 ) -> tuple[Plan, list[Problem]]:
-    """Every page of the site, and every URL claimed twice."""
+    """Every page of the site, and every URL claimed twice; with the names of the site's
+    `templates`, every content file that asks for a template that is not one of them."""
     entries = {entry.path: entry for entry in site.entries}
     pages: list[Page] = [_home(site, config, entries)]
     for entry in site.entries:
         found = site.neighbours[entry.path]
         context = ArticleContext(entry.path, found.previous, found.next, found.related)
         pages.append(
-            Page("article", entry.url, context, origin=entry.path, modified=entry.modified)
-        )
+            Page("article", entry.url, context, origin=entry.path, modified=entry.modified,
+                 layout=entry.template, indexed=True)
+        )  # fmt: skip
+    for entry in site.pages:
+        context = ArticleContext(entry.path, None, None, ())
+        pages.append(
+            Page("page", entry.url, context, origin=entry.path, modified=entry.lastmod,
+                 layout=entry.template, indexed=config.pages.search)
+        )  # fmt: skip
     pages += _archive(site, config, entries)
     for topic in site.topics:
         pages += _paginated(
@@ -144,6 +181,7 @@ def plan_pages(
             entries,
             origin=f"topic {topic.name!r}",
         )
+    pages += _people(site, config, entries)
     pages.append(Page("search", "search/", Plain(), "Search", "Search every article of the digest"))
     pages.append(
         Page(
@@ -154,11 +192,93 @@ def plan_pages(
             "The page you asked for is not here.",
         )
     )
+    pages += _redirects(site)
     pages += _feeds(site, config)
-    pages += _sitemaps(site, pages, now)
+    pages += _sitemaps(site, config, pages, now)
     copies = (*static, *assets)
     reserved = (SEARCH_BUNDLE,) if config.search else ()
-    return Plan(tuple(pages), tuple(copies)), _problems(site, pages, static, assets, reserved)
+    problems = _problems(site, pages, static, assets, reserved)
+    if templates is not None:
+        problems += _unknown_templates(site, config, templates)
+    return Plan(tuple(pages), tuple(copies)), problems
+
+
+def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+    """The pages of each author and each source, paginated like topics, and their indexes."""
+    pages: list[Page] = []
+    for author in site.authors:
+        link = author_link(author, config)
+        pages += _paginated(
+            "author",
+            author.url,
+            author.name,
+            link.bio or f"Articles by {author.name}",
+            author.paths,
+            config,
+            lambda items, links, a=author: AuthorContext(
+                author_link(a, config, counted=links.number == 0), items, links
+            ),
+            entries,
+            origin=f"author {author.name!r}",
+        )
+    for outlet in site.outlets:
+        found = source_link(outlet, config)
+        pages += _paginated(
+            "source",
+            outlet.url,
+            outlet.name,
+            found.description or f"Articles from {outlet.name}",
+            outlet.paths,
+            config,
+            lambda items, links, o=outlet: SourceContext(
+                source_link(o, config, counted=links.number == 0), items, links
+            ),
+            entries,
+            origin=f"source {outlet.name!r}",
+        )
+    newest = _newest_entry(site)
+    if site.authors:
+        context = AuthorsContext(tuple(author_link(a, config) for a in site.authors))
+        pages.append(Page("authors", "authors/", context, "Authors",
+                          "Every author of the digest", modified=newest))  # fmt: skip
+    if site.outlets:
+        sources = SourcesContext(tuple(source_link(o, config) for o in site.outlets))
+        about = "Every agency and outlet the digest draws on"
+        pages.append(Page("sources", "sources/", sources, "Sources", about, modified=newest))
+    return pages
+
+
+def _redirects(site: Site) -> list[Page]:
+    """A redirect page at each alias, and the `_redirects` file that lists them all."""
+    pages = []
+    rules = []
+    for entry in sorted((*site.entries, *site.pages), key=lambda e: e.path):
+        for alias in entry.aliases:
+            context = RedirectContext(entry.path, entry.url)
+            pages.append(Page("redirect", alias, context, "Moved", origin=entry.path))
+            rules.append((alias, entry.url))
+    if rules:
+        context = RedirectsContext(tuple(rules))
+        origin = "the _redirects file made from the aliases in front matter"
+        pages.append(Page("redirects", "_redirects", context, "Redirects", origin=origin))
+    return pages
+
+
+def _unknown_templates(site: Site, config: Config, templates: Collection[str]) -> list[Problem]:
+    """A problem for each content file whose `template:` is not one of the site's templates."""
+    problems = []
+    choices = ", ".join(sorted(name for name in templates if not name.startswith("_")))
+    for entry in (*site.entries, *site.pages):
+        if entry.template and entry.template not in templates:
+            problems.append(
+                Problem(
+                    entry.path,
+                    f"template {entry.template!r} is not one of the site's templates",
+                    line=field_line(config.site_dir, entry.path, "template"),
+                    hint=f"add templates/{entry.template}, or use one of: {choices}",
+                )
+            )
+    return problems
 
 
 def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
@@ -298,7 +418,7 @@ def _paginated(
 
 
 def _feeds(site: Site, config: Config) -> list[Page]:
-    """The site's Atom and JSON feeds, and an Atom feed per topic."""
+    """The site's Atom and JSON feeds, and an Atom feed per topic, author and source."""
     count = config.feeds.entries
     full = config.feeds.full_content
     newest = tuple(entry.path for entry in site.entries[:count])
@@ -321,6 +441,26 @@ def _feeds(site: Site, config: Config) -> list[Page]:
             Page("atom", feed.self_url, feed, feed.title, feed.description,
                  origin=f"topic {topic.name!r}")
         )  # fmt: skip
+    groups: list[tuple[str, Author | Outlet, str]] = [
+        ("author", author, config.author_settings(author.name).bio) for author in site.authors
+    ]
+    groups += [
+        ("source", outlet, config.source_settings(outlet.name).description)
+        for outlet in site.outlets
+    ]
+    for kind, group, description in groups:
+        feed = FeedContext(
+            f"{group.name} · {config.title}",
+            description,
+            f"{group.url}feed.xml",
+            group.url,
+            group.paths[:count],
+            full,
+        )
+        pages.append(
+            Page("atom", feed.self_url, feed, feed.title, feed.description,
+                 origin=f"{kind} {group.name!r}")
+        )  # fmt: skip
     return pages
 
 
@@ -328,18 +468,24 @@ def news_window(entries: Iterable[Entry], now: datetime) -> tuple[str, ...]:
     """The articles of the last two days by the clock (Google News' rule), newest first."""
     since = now - NEWS_WINDOW
     found = sorted(
-        ((entry.published, entry.path) for entry in entries if since <= entry.published <= now),
+        (
+            (entry.published, entry.path)
+            for entry in entries
+            if since <= entry.published <= now and entry.kind == ARTICLE
+        ),
         reverse=True,
     )
     return tuple(path for _, path in found[:NEWS_LIMIT])
 
 
-def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
-    """sitemap.xml over every HTML page but the 404 (an index past 50,000), news, robots."""
+def _sitemaps(site: Site, config: Config, pages: Sequence[Page], now: datetime) -> list[Page]:
+    """sitemap.xml over every HTML page but the 404 and, unless the site wants them, the pages
+    of content/pages/ (an index past 50,000), news, robots."""
+    left_out = {"not_found"} | (set() if config.pages.sitemap else {"page"})
     entries = [
         SitemapEntry(page.url, page.modified)
         for page in pages
-        if page.is_html and page.kind != "not_found"
+        if page.is_html and page.kind not in left_out
     ]
     parts = split_sitemap(entries)
     documents = [
@@ -366,6 +512,18 @@ def _sitemaps(site: Site, pages: Sequence[Page], now: datetime) -> list[Page]:
 
 def _topic_link(topic: Topic, counted: bool = True) -> TopicLink:
     return TopicLink(topic.name, topic.slug, topic.description, topic.count if counted else None)
+
+
+def author_link(author: Author, config: Config, counted: bool = True) -> AuthorLink:
+    settings = config.author_settings(author.name)
+    count = author.count if counted else None
+    return AuthorLink(author.name, author.slug, settings.bio, settings.url, settings.photo, count)
+
+
+def source_link(outlet: Outlet, config: Config, counted: bool = True) -> SourceLink:
+    settings = config.source_settings(outlet.name)
+    count = outlet.count if counted else None
+    return SourceLink(outlet.name, outlet.slug, settings.description, settings.url, count)
 
 
 def _month_link(month: Month, counted: bool = True) -> MonthLink:
@@ -401,57 +559,80 @@ def _problems(
     assets: Sequence[Asset],
     reserved: Sequence[str] = (),
 ) -> list[Problem]:
-    """Every output file claimed twice, naming both claimants; topics with no URL or one URL."""
+    """Every output file claimed twice, naming both claimants; topics, authors and sources
+    with no URL or one URL."""
     problems: list[Problem] = []
     clashing: set[str] = set()
-    for slug, group in groupby(site.topics, key=lambda t: t.slug):  # topics are sorted by slug
-        same = sorted(group, key=lambda t: t.name)
-        if slug and len(same) > 1:
-            # One message per clash, naming where each topic is used, not one per page of it.
-            clashing.update(f"topic {topic.name!r}" for topic in same)
-            used = ", ".join(
-                f"{topic.name!r} ({', '.join(sorted(topic.paths)[:3])}"
-                + (f" and {topic.count - 3} more" if topic.count > 3 else "")
-                + ")"
-                for topic in same
-            )
-            problems.append(
-                Problem(
-                    min(same[-1].paths),
-                    f"topics {used} {'both' if len(same) == 2 else 'all'} have the URL "
-                    f"topics/{slug}/",
-                    hint=f"rename one, or give one its own URL in pyproject.toml: "
-                    f'[tool.newsdigest.topics."{same[-1].name}"] slug = "..."',
-                )
-            )
-    for topic in site.topics:
-        if not topic.slug:
-            problems.append(
-                Problem(
-                    min(topic.paths),
-                    f"topic {topic.name!r} gives an empty URL",
-                    hint="use a topic name with latin letters or digits",
-                )
-            )
-    claims: dict[str, str] = {}
+    groups: list[tuple[str, str, Sequence[Topic | Author | Outlet]]] = [
+        ("topic", "topics", site.topics),
+        ("author", "authors", site.authors),
+        ("source", "sources", site.outlets),
+    ]
+    for kind, table, members in groups:
+        problems += _group_problems(kind, table, members, clashing)
+    claims: dict[str, tuple[str, str]] = {}  # output file: who claimed it, how to name it
 
-    def claim(file: str, who: str, describe: Callable[[str], str]) -> None:
-        other = claims.setdefault(file, who)
-        if other != who:
-            problems.append(Problem(who, describe(other)))
+    def claim(file: str, who: str, label: str, describe: Callable[[str], str]) -> None:
+        other = claims.setdefault(file, (who, label))
+        if other[0] != who:
+            problems.append(Problem(who, describe(other[1])))
 
     for page in pages:
         if page.origin in clashing:
             continue
         who = page.origin or f"the {page.kind.replace('_', ' ')} page"
-        claim(page.file, who, lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")
+        if page.kind == "redirect":
+            claim(page.file, who, f"the alias /{page.url} in {who}",
+                  lambda other, p=page: f"alias /{p.url} is also the URL of {other}")  # fmt: skip
+        else:
+            claim(page.file, who, who,
+                  lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")  # fmt: skip
     for asset in (*static, *assets):
         who = asset.source.as_posix()
-        claim(asset.url, who, lambda other, a=asset: f"{a.url} is also written by {other}")
+        claim(asset.url, who, who, lambda other, a=asset: f"{a.url} is also written by {other}")
         for folder in reserved:
             if asset.url.startswith(folder):
                 problems.append(
                     Problem(who, f"{asset.url} is in {folder}, where the search index is written")
                 )
     # Static files of the site override the theme's on purpose; only report real clashes.
+    return problems
+
+
+def _group_problems(
+    kind: str, table: str, members: Sequence[Topic | Author | Outlet], clashing: set[str]
+) -> list[Problem]:
+    """Names of one kind that share a URL (one message per clash, not one per page of it),
+    and names that give no URL at all."""
+    problems = []
+    ordered = sorted(members, key=lambda m: (m.slug, m.name))
+    for slug, group in groupby(ordered, key=lambda m: m.slug):
+        same = sorted(group, key=lambda m: m.name)
+        if slug and len(same) > 1:
+            clashing.update(f"{kind} {member.name!r}" for member in same)
+            used = ", ".join(
+                f"{member.name!r} ({', '.join(sorted(member.paths)[:3])}"
+                + (f" and {member.count - 3} more" if member.count > 3 else "")
+                + ")"
+                for member in same
+            )
+            problems.append(
+                Problem(
+                    min(same[-1].paths),
+                    f"{table} {used} {'both' if len(same) == 2 else 'all'} have the URL "
+                    f"{table}/{slug}/",
+                    hint=f"rename one, or give one its own URL in pyproject.toml: "
+                    f'[tool.newsdigest.{table}."{same[-1].name}"] slug = "..."',
+                )
+            )
+    for member in members:
+        if not member.slug:
+            problems.append(
+                Problem(
+                    min(member.paths),
+                    f"{kind} {member.name!r} gives an empty URL",
+                    hint=f"use a {kind} name with latin letters or digits, or give it a slug "
+                    f'in pyproject.toml: [tool.newsdigest.{table}."{member.name}"] slug = "..."',
+                )
+            )
     return problems

@@ -26,6 +26,7 @@ from newsdigest.changes import article_digests, fingerprint, pages_to_render, re
 from newsdigest.config import Config
 from newsdigest.content import asset_of, list_static, read_article, scan_content
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
+from newsdigest.moves import gone_urls
 from newsdigest.output import (
     Transaction,
     WriteReport,
@@ -392,7 +393,7 @@ class PlanIndex:
 
 def index_plan(plan: Plan) -> PlanIndex:
     pages = {page.file: page for page in plan.pages}
-    articles = tuple(sorted(file for file, page in pages.items() if page.kind == "article"))
+    articles = tuple(sorted(file for file, page in pages.items() if page.indexed))
     return PlanIndex(frozenset(pages) | {copy.url for copy in plan.copies}, pages, articles)
 
 
@@ -424,10 +425,16 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
             index = dataclasses.replace(index, readers=readers(state.plan.pages))
         return Structure(state.site, state.plan, index, True, ())
     site = make_site(inputs.entries.values(), config, _previous(state))
-    plan, problems = plan_pages(site, config, inputs.assets, inputs.theme.static, inputs.now)
+    plan, problems = plan_pages(
+        site, config, inputs.assets, inputs.theme.static, inputs.now, inputs.theme.templates
+    )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
-    return Structure(site, plan, index_plan(plan), False, tuple(problems))
+    index = index_plan(plan)
+    # Addresses the last build published that went (moves.py).
+    every = {path: source.entry for path, source in inputs.sources.items() if source.entry}
+    problems += gone_urls(state.published, every, index.files)
+    return Structure(site, plan, index, False, tuple(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,7 +589,7 @@ def _fitting(state: BuildState | None, config: Config) -> BuildState:
         file: dataclasses.replace(record, fingerprint="")
         for file, record in (state.outputs if state else {}).items()
     }
-    return BuildState(key=key, outputs=outputs)
+    return BuildState(key=key, outputs=outputs, published=state.published if state else {})
 
 
 def _inputs(config: Config) -> tuple[Path, ...]:
@@ -710,4 +717,7 @@ def _next_state(
         templates=inputs.theme.templates,
         render_key=inputs.theme.render_key,
         renderer=work.renderer,
+        published=state.published
+        if structure.reused
+        else {path: entry.url for path, entry in inputs.entries.items()},
     )

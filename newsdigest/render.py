@@ -18,6 +18,8 @@ from newsdigest.contexts import (
     Articles,
     FeedContext,
     NewsSitemapContext,
+    RedirectContext,
+    RedirectsContext,
     SitemapContext,
     SitemapIndexContext,
 )
@@ -27,6 +29,7 @@ from newsdigest.limits import TimeLimitExceeded
 from newsdigest.markdown import MarkdownRenderer
 from newsdigest.output import Transaction
 from newsdigest.pages import Page
+from newsdigest.redirects import redirect_page, redirects_file
 from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
 from newsdigest.theme import base_path, make_environment
 from newsdigest.workers import Batch, in_batches
@@ -92,6 +95,10 @@ class PageRenderer:
                 return sitemap_index(context.parts, config)
             case NewsSitemapContext():
                 return news_sitemap([articles[path] for path in context.items], config)
+            case RedirectContext():
+                return redirect_page(context.target, articles[context.path].title, config)
+            case RedirectsContext():
+                return redirects_file(context.rules, config)
         if page.kind == "robots":
             return robots(config)
         raise ValueError(f"no writer for {page.kind!r}")

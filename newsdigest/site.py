@@ -1,4 +1,5 @@
-"""The site's structure: articles in order, topics, days, months, years, neighbours (pure).
+"""The site's structure: articles in order, topics, authors, sources, days, months, years,
+neighbours, and the pages beside them (pure).
 
 The structure is made of `Entry` values, the few fields of an article that decide which pages
 exist and what they list (its path, URL, dates and topics), never its title or text. So an edit
@@ -9,11 +10,11 @@ were: the build then renders only the pages that show what changed (see changes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from newsdigest.articles import Entry
+from newsdigest.articles import ARTICLE, Entry
 from newsdigest.config import Config
 
 RELATED_LIMIT = 5
@@ -32,6 +33,38 @@ class Topic:
     @property
     def url(self) -> str:
         return f"topics/{self.slug}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    slug: str
+    paths: tuple[str, ...]  # newest first
+
+    @property
+    def url(self) -> str:
+        return f"authors/{self.slug}/"
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """A source of articles: a news agency or an outlet (`source:` in front matter)."""
+
+    name: str
+    slug: str
+    paths: tuple[str, ...]  # newest first
+
+    @property
+    def url(self) -> str:
+        return f"sources/{self.slug}/"
 
     @property
     def count(self) -> int:
@@ -106,10 +139,13 @@ class Neighbours:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    entries: tuple[Entry, ...]  # newest first
+    entries: tuple[Entry, ...]  # the articles, newest first
     topics: tuple[Topic, ...]  # by slug
     years: tuple[Year, ...]  # newest first
     neighbours: dict[str, Neighbours]  # by article path
+    authors: tuple[Author, ...] = ()  # by slug
+    outlets: tuple[Outlet, ...] = ()  # by slug
+    pages: tuple[Entry, ...] = ()  # content/pages/, by path: in no list
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -136,7 +172,8 @@ def make_site(entries: Iterable[Entry], config: Config, previous: Previous | Non
     RELATED_WINDOW places of one of them in a topic, before or after the change. The result is
     the same as without `previous`; it keeps an edit of a 10,000-article site fast.
     """
-    newest_first = _newest_first(entries)
+    everything = tuple(entries)
+    newest_first = _newest_first(entry for entry in everything if entry.kind == ARTICLE)
     topics = _topics(newest_first, config)
     keep: dict[str, tuple[str, ...]] = {}
     if previous:
@@ -149,6 +186,15 @@ def make_site(entries: Iterable[Entry], config: Config, previous: Previous | Non
         topics=topics,
         years=_years(newest_first),
         neighbours=_neighbours(newest_first, topics, keep),
+        authors=tuple(
+            Author(name, config.author_slug(name), paths)
+            for name, paths in _members(newest_first, lambda e: e.authors, config.author_slug)
+        ),
+        outlets=tuple(
+            Outlet(name, config.source_slug(name), paths)
+            for name, paths in _members(newest_first, lambda e: e.sources, config.source_slug)
+        ),
+        pages=tuple(sorted((e for e in everything if e.kind != ARTICLE), key=lambda e: e.path)),
     )
 
 
@@ -191,6 +237,19 @@ def _topics(newest_first: tuple[Entry, ...], config: Config) -> tuple[Topic, ...
         for name, found in members.items()
     ]
     return tuple(sorted(topics, key=lambda t: (t.slug, t.name)))
+
+
+def _members(
+    newest_first: tuple[Entry, ...],
+    names: Callable[[Entry], tuple[str, ...]],
+    slug: Callable[[str], str],
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each name (author or source) with its articles, newest first, ordered by slug."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for entry in newest_first:
+        for name in names(entry):
+            members[name].append(entry.path)
+    return [(name, tuple(members[name])) for name in sorted(members, key=lambda n: (slug(n), n))]
 
 
 def _years(newest_first: tuple[Entry, ...]) -> tuple[Year, ...]:

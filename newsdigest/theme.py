@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from newsdigest.articles import Asset
 from newsdigest.config import Config
+from newsdigest.structured import article_data
 from newsdigest.urls import clean_url, join_base
 
 
@@ -120,6 +121,17 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         asset=lambda name: prefix + clean_url((asset_names or {}).get(name, name)),
         absolute_url=lambda relative="": join_base(config.base_url, str(relative)),
         topic_url=lambda name: prefix + f"topics/{config.topic_slug(name)}/",
+        # The pages of an author and of a source; absolute=true for meta tags.
+        author_url=lambda name, absolute=False: _page_url(
+            config, f"authors/{config.author_slug(name)}/", absolute
+        ),
+        source_page_url=lambda name, absolute=False: _page_url(
+            config, f"sources/{config.source_slug(name)}/", absolute
+        ),
+        # A URL from the settings (a photo, a logo, a menu link): http(s) as written, else a
+        # path on the site.
+        link=lambda target: _link(prefix, str(target)),
+        json_ld=lambda article: _json_ld(article_data(article, config)),
     )
     environment.filters.update(
         isodate=_isodate,
@@ -129,6 +141,16 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         tojson_ld=_json_ld,
     )
     return environment
+
+
+def _link(prefix: str, target: str) -> str:
+    return target if urlsplit(target).scheme else prefix + clean_url(target)
+
+
+def _page_url(config: Config, relative: str, absolute: bool) -> str:
+    if absolute:
+        return join_base(config.base_url, relative)
+    return base_path(config.base_url) + relative
 
 
 def _isodate(moment: datetime) -> str:

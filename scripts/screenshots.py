@@ -1,6 +1,6 @@
-"""Screenshots of the demo site: home, article, topic, day and search at 390 and 1280 px wide,
-in light and dark mode, into screenshots/ (git-ignored). Look at them before a theme change
-lands.
+"""Screenshots of the demo site: home, article, topic, day, author, source, about, search and
+404 at 390 and 1280 px wide, in light and dark mode, into screenshots/ (git-ignored). Look at
+them before a theme change lands.
 
     python scripts/screenshots.py [--out screenshots]
 
@@ -28,6 +28,9 @@ PAGES = {
     "article": "2026/09/09/arctic-methane-survey/",
     "topic": "topics/ukraine/",
     "day": "2026/11/18/",
+    "author": "authors/marta-kowalczyk/",
+    "source": "sources/afp/",
+    "about": "about/",
     "search": "search/?q=gas",
     "404": "404.html",
 }

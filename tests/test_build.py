@@ -27,6 +27,7 @@ def many_articles(count: int) -> dict[str, str]:
             f"2025-{month:02d}-{day:02d}T{8 + index % 10:02d}:00:00",
             f"Paragraph of story {index}.",
             topics="[" + ", ".join(topics) + "]",
+            slug=f"story-number-{index}",
         )
     return files
 
@@ -158,13 +159,13 @@ def test_deleting_an_article_removes_its_page_and_entries(site: Path) -> None:
     write_site(
         site,
         {
-            "content/keep.md": article("Keeper", "2026-10-01", topics="[NATO]"),
-            "content/gone.md": article("Goner", "2026-10-02", topics="[NATO, Energy]"),
+            "content/keeper.md": article("Keeper", "2026-10-01", topics="[NATO]"),
+            "content/goner.md": article("Goner", "2026-10-02", topics="[NATO, Energy]"),
         },
     )
     build_site(site)
     assert "2026/10/02/goner/index.html" in output_files(site)
-    (site / "content/gone.md").unlink()
+    (site / "content/goner.md").unlink()
     report = build_site(site)
     files = output_files(site)
     assert report.removed >= 3
@@ -200,8 +201,8 @@ def test_duplicate_urls_are_reported_naming_both_files(site: Path) -> None:
     write_site(
         site,
         {
-            "content/one.md": article("Same title", "2026-10-01"),
-            "content/two.md": article("Same title", "2026-10-01T12:00:00"),
+            "content/one.md": article("Same title", "2026-10-01", slug="same-title"),
+            "content/two.md": article("Same title", "2026-10-01T12:00:00", slug="same-title"),
         },
     )
     with pytest.raises(BuildFailed) as failure:

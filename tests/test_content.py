@@ -61,7 +61,7 @@ def test_plain_date_and_naive_time_are_local_to_the_site(site: Path) -> None:
         {
             "content/a.md": article("Plain date", "2026-10-15"),
             "content/b.md": article("Naive time", "2026-10-15T16:05:00"),
-            "content/c.md": article("With offset", "2026-10-15T09:30:00+03:00"),
+            "content/with-offset.md": article("With offset", "2026-10-15T09:30:00+03:00"),
         },
         'timezone = "America/New_York"',
     )
@@ -88,7 +88,7 @@ def test_slugs_are_ascii_and_summary_comes_from_the_first_paragraph(site: Path) 
     write_site(
         site,
         {
-            "content/a.md": article(
+            "content/Москва готовит новый бюджет.md": article(
                 "Москва готовит новый бюджет",
                 "2026-10-15",
                 """

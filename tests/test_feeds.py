@@ -216,7 +216,9 @@ def test_article_pages_carry_open_graph_article_tags(news: Path) -> None:
     ):
         assert needle in html
     data = json_ld(html)
-    assert data["author"] == {"@type": "Person", "name": "Jane Doe"}
+    assert data["author"] == [
+        {"@type": "Person", "name": "Jane Doe", "url": f"{BASE}authors/jane-doe/"}
+    ]
     assert data["dateModified"].startswith("2026-10-03")
 
 

@@ -25,7 +25,7 @@ def newsroom(count: int = 40) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for index in range(count):
         topics = [TOPICS[index % 4]] + ([TOPICS[(index + 1) % 4]] if index % 3 == 0 else [])
-        files[f"content/2025/{index:03d}.md"] = article(
+        files[f"content/2025/story-number-{index}.md"] = article(
             f"Story number {index}",
             f"2025-{9 + index % 3:02d}-{1 + index % 9:02d}T{8 + index % 10:02d}:00:00",
             f"First paragraph of story {index}.\n\nSecond paragraph.",
@@ -100,7 +100,7 @@ def edit(path: Path, old: str, new: str) -> set[Path]:
 
 
 def test_a_body_edit_renders_the_article_page_alone(dev: Engine, tmp_path: Path) -> None:
-    path = dev.site_dir / "content/2025/012.md"
+    path = dev.site_dir / "content/2025/story-number-12.md"
     result = dev.rebuild(edit(path, "Second paragraph.", "A new second paragraph."))
     # Its page, and the feeds that carry full articles; not the lists that show its summary.
     assert result.rendered <= 1 + 2 + 2  # the page, the site's two feeds, two topic feeds
@@ -111,7 +111,7 @@ def test_a_body_edit_renders_the_article_page_alone(dev: Engine, tmp_path: Path)
 def test_a_new_summary_renders_the_lists_showing_the_article_not_their_other_pages(
     dev: Engine, tmp_path: Path
 ) -> None:
-    path = dev.site_dir / "content/2025/012.md"
+    path = dev.site_dir / "content/2025/story-number-12.md"
     before = output_files(tmp_path, "dev")
     result = dev.rebuild(edit(path, "First paragraph of story 12.", "A new first paragraph."))
     after = output_files(tmp_path, "dev")
@@ -124,15 +124,15 @@ def test_a_new_summary_renders_the_lists_showing_the_article_not_their_other_pag
     assert_same_as_full(dev, tmp_path)
 
 
-def test_a_new_title_moves_the_page_and_renders_only_what_shows_it(
+def test_a_new_title_keeps_the_url_and_renders_only_what_shows_it(
     dev: Engine, tmp_path: Path
 ) -> None:
-    path = dev.site_dir / "content/2025/007.md"
+    path = dev.site_dir / "content/2025/story-number-7.md"
     before = output_files(tmp_path, "dev")
     result = dev.rebuild(edit(path, "Story number 7", "Story number seven"))
-    assert (tmp_path / "dev/2025/10/08/story-number-seven/index.html").is_file()
-    assert not (tmp_path / "dev/2025/10/08/story-number-7/index.html").exists()
-    assert result.removed == 1
+    page = tmp_path / "dev/2025/10/08/story-number-7/index.html"
+    assert "Story number seven" in page.read_text(encoding="utf-8")
+    assert result.removed == 0
     after = output_files(tmp_path, "dev")
     changed = {name for name in after if before.get(name) != after[name]}
     showing = {name for name, data in after.items() if b"Story number seven" in data}
@@ -142,24 +142,58 @@ def test_a_new_title_moves_the_page_and_renders_only_what_shows_it(
     assert_same_as_full(dev, tmp_path, search=True)
 
 
+def test_a_new_slug_moves_the_page_with_a_warning_until_an_alias_redirects(
+    dev: Engine, tmp_path: Path
+) -> None:
+    path = dev.site_dir / "content/2025/story-number-7.md"
+    result = dev.rebuild(edit(path, "title: 'Story number 7'", "title: 'Seven'\nslug: seven"))
+    assert (tmp_path / "dev/2025/10/08/seven/index.html").is_file()
+    assert not (tmp_path / "dev/2025/10/08/story-number-7/index.html").exists()
+    assert result.removed == 1
+    [warning] = [w for w in result.warnings if "moved" in w.message]
+    assert warning.path == "content/2025/story-number-7.md" and not warning.is_error
+    assert "/2025/10/08/story-number-7/ to /2025/10/08/seven/" in warning.message
+    assert "aliases: [/2025/10/08/story-number-7/]" in str(warning.hint)
+    assert "slug: story-number-7" in str(warning.hint)
+    result = dev.rebuild(
+        edit(path, "slug: seven", "slug: seven\naliases: [/2025/10/08/story-number-7/]")
+    )
+    assert not [w for w in result.warnings if "moved" in w.message]
+    old = (tmp_path / "dev/2025/10/08/story-number-7/index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=/2025/10/08/seven/">' in old
+    assert "Seven</a>" in old
+    redirects = (tmp_path / "dev/_redirects").read_text(encoding="utf-8")
+    assert redirects == "/2025/10/08/story-number-7/ /2025/10/08/seven/ 301\n"
+    assert_same_as_full(dev, tmp_path)
+    dev.rebuild(edit(path, "\naliases: [/2025/10/08/story-number-7/]", ""))
+    assert not (tmp_path / "dev/_redirects").exists()
+    assert_same_as_full(dev, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("old", "new"),
     [
-        ("Story number 5'", "Story number five'\nslug: story-number-5"),  # the same URL
-        ("Story number 5'", "Story number five'"),  # a new URL
+        ("Story number 5'", "Story number five'"),  # the same URL
+        ("Story number 5'", "Story number five'\nslug: story-number-five"),  # a new URL
         ("First paragraph of story 5.", "A changed first paragraph."),
         ("topics: [Ukraine]", "topics: [Ukraine, NATO]"),
         ("date: 2025-11-06T13:00:00", "date: 2024-01-02T10:00:00"),
         ("source: AFP", "source: Reuters\nauthor: Jane Doe\ndraft: true\nupdated: 2025-12-01"),
-        ("title: 'Story number 5'", "title: 'Story number 14'"),  # a URL collision...
+        ("source: AFP", "source: [AFP, Reuters]\nauthor: [Jane Doe, John Roe]"),
+        ("source: AFP", "author: Jane Doe"),  # no source page for this one any more
+        ("topics: [Ukraine]", "topics: [Ukraine]\naliases: [/old/five/, /2025/01/01/five/]"),
+        ("topics: [Ukraine]", "topics: [Ukraine]\nextra: {desk: Europe, rank: [1, 2]}"),
+        ("topics: [Ukraine]", "topics: [Ukraine]\ntemplate: page.html"),
+        ("title: 'Story number 5'", "title: 'Story number 5'\nslug: story-number-14"),  # a URL
+        # collision...
     ],
 )
 def test_each_kind_of_article_edit(dev: Engine, tmp_path: Path, old: str, new: str) -> None:
-    path = dev.site_dir / "content/2025/005.md"
+    path = dev.site_dir / "content/2025/story-number-5.md"
     try:
         dev.rebuild(edit(path, old, new))
     except BuildFailed:
-        assert "Story number 14" in new  # ...fails, then the fix builds
+        assert "story-number-14" in new  # ...fails, then the fix builds
         dev.rebuild(edit(path, new, old))
     assert_same_as_full(dev, tmp_path)
 
@@ -178,7 +212,7 @@ def test_a_template_error_writes_nothing_and_the_fix_recovers(dev: Engine, tmp_p
     assert output_files(tmp_path, "dev") == before
     # An article edit while the template is broken still reports it...
     with pytest.raises(BuildFailed):
-        dev.rebuild(edit(dev.site_dir / "content/2025/010.md", "Second", "Other"))
+        dev.rebuild(edit(dev.site_dir / "content/2025/story-number-10.md", "Second", "Other"))
     template.unlink()
     dev.rebuild({template})  # ...and the fix builds everything the edits changed.
     assert_same_as_full(dev, tmp_path)
@@ -298,7 +332,7 @@ def test_a_field_added_to_article_reaches_the_pages_that_show_it(
         '{% extends "base.html" %}{% block main %}'
         "{% for a in pager.items %}<p>{{ a.title }}: {{ a.kicker }}</p>{% endfor %}{% endblock %}"
     )
-    path = "content/2025/004.md"
+    path = "content/2025/story-number-4.md"
     files[path] = files[path].replace("source: AFP", "source: AFP\nkicker: First")
     write_site(site, files)
     if engine == "serve":
@@ -313,3 +347,36 @@ def test_a_field_added_to_article_reaches_the_pages_that_show_it(
     assert "Story number 4: Second" in day.read_text()
     assert_same_as_full(dev, tmp_path)
     cache._codec.cache_clear()
+
+
+def test_pages_aliases_and_newsroom_settings_give_what_a_full_build_gives(
+    dev: Engine, tmp_path: Path
+) -> None:
+    site = dev.site_dir
+    about = site / "content/pages/about.md"
+    about.parent.mkdir(parents=True)
+    settings = site / "pyproject.toml"
+    steps: list[tuple[str, Path, str]] = [
+        ("add a page", about, "---\ntitle: About\n---\nWho we are.\n"),
+        ("retitle it", about, "---\ntitle: About us\nsummary: Us.\n---\nWho we are.\n"),
+        ("move it", about, "---\ntitle: About us\nslug: us\naliases: [/about/]\n---\nUs.\n"),
+        ("date it", about, "---\ntitle: About us\nslug: us\nupdated: 2025-12-01\n---\nUs.\n"),
+        (
+            "describe an author and a source",
+            settings,
+            settings.read_text()
+            + '\n[tool.newsdigest.authors."Jane Doe"]\nbio = "Jane."\n'
+            + '[tool.newsdigest.sources.AFP]\ndescription = "The agency."\n'
+            + '[[tool.newsdigest.menu]]\nname = "About"\nurl = "/us/"\n',
+        ),
+    ]
+    for _label, path, text in steps:
+        path.write_text(text, encoding="utf-8")
+        dev.rebuild({path})
+        assert_same_as_full(dev, tmp_path)
+    story = site / "content/2025/story-number-3.md"
+    dev.rebuild(edit(story, "source: AFP", "source: AFP\nauthor: [Jane Doe, John Roe]"))
+    assert_same_as_full(dev, tmp_path)
+    about.unlink()
+    dev.rebuild({about})
+    assert_same_as_full(dev, tmp_path)

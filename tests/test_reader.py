@@ -35,9 +35,16 @@ PAGES = {
     "article": "2026/09/09/arctic-methane-survey/",
     "topic": "topics/ukraine/",
     "day": "2026/11/18/",
+    "author": "authors/marta-kowalczyk/",
+    "authors": "authors/",
+    "source": "sources/afp/",
+    "sources": "sources/",
+    "about": "about/",
     "search": "search/",
     "404": "404.html",
 }
+# A page at an old address (an alias): it sends readers on, with a link for those it cannot.
+REDIRECT = "about-us/"
 
 
 def missing(what: str) -> None:
@@ -109,10 +116,18 @@ def outline(path: Path) -> Outline:
 
 def test_every_page_has_landmarks_one_h1_and_no_stray_scripts(demo: tuple[Path, str]) -> None:
     site, _ = demo
+    kinds = {name: (site / url / "index.html" if not url.endswith(".html") else site / url)
+             for name, url in PAGES.items()}  # fmt: skip
+    assert all(path.is_file() for path in kinds.values()), kinds
+    redirects = 0
     for path in html_files(site):
         name = path.relative_to(site).as_posix()
         page = outline(path)
         tags = [tag for tag, _ in page.tags]
+        if any(tag == "meta" and attrs.get("http-equiv") == "refresh" for tag, attrs in page.tags):
+            redirects += 1
+            assert "a" in tags and next(a for t, a in page.tags if t == "html").get("lang"), name
+            continue
         assert tags.count("h1") == 1, name
         for landmark in ("header", "nav", "main", "footer"):
             assert landmark in tags, (name, landmark)
@@ -127,6 +142,16 @@ def test_every_page_has_landmarks_one_h1_and_no_stray_scripts(demo: tuple[Path, 
                 assert attrs.get("alt"), name
             if tag == "script" and attrs.get("type") != "application/ld+json":
                 assert name == "search/index.html", f"JavaScript on {name}"
+    assert redirects >= 2  # the demo's aliases
+
+
+def test_a_redirect_page_sends_readers_on(chromium, demo: tuple[Path, str]) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, base = demo
+    chromium.get(base + REDIRECT)
+    WebDriverWait(chromium, 10).until(lambda driver: driver.current_url == base + "about/")
+    assert chromium.find_element("tag name", "h1").text == "About the Ledger"
 
 
 def test_an_article_of_1000_words_weighs_under_30_kb(site: Path) -> None:
@@ -135,7 +160,7 @@ def test_an_article_of_1000_words_weighs_under_30_kb(site: Path) -> None:
     write_site(
         site,
         {
-            "content/long.md": article(
+            "content/ceasefire-talks-resume-in-cairo-as-mediators-push-for-a-deal.md": article(
                 "Ceasefire talks resume in Cairo as mediators push for a deal",
                 "2026-10-01T09:00:00",
                 paragraphs,

@@ -86,7 +86,24 @@ BAD_INPUTS = {
     "binary": ("content/bad.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", None),
     "empty": ("content/bad.md", "", None),
     "no front matter": ("content/bad.md", "Just text.\n", 1),
-    "duplicate URL": ("content/copy.md", article("One", "2026-10-01T10:00:00"), None),
+    "duplicate URL": ("content/copy.md", article("One", "2026-10-01T10:00:00", slug="one"), None),
+    "alias on another article's URL": (
+        "content/moved.md",
+        article("Moved", "2026-10-03", aliases="[/2026/10/01/one/]"),
+        None,
+    ),
+    "aliases not a list of paths": (
+        "content/bad.md",
+        article("T", "2026-10-03", aliases="[https://elsewhere.example/]"),
+        4,
+    ),
+    "unknown template for a page": (
+        "content/pages/about.md",
+        "---\ntitle: About\ntemplate: wide.html\n---\nText.\n",
+        3,
+    ),
+    "extra with an empty value": ("content/bad.md", article("T", "2026-10-03", extra="{a: }"), 4),
+    "author of the wrong type": ("content/bad.md", article("T", "2026-10-03", author="{a: b}"), 4),
     "nested too deep": (
         "content/bad.md",
         article("Deep", "2026-10-03", "".join("    " * i + "- x\n" for i in range(150))),
@@ -365,7 +382,7 @@ def test_nothing_is_written_outside_the_output(tmp_path: Path, case: str) -> Non
 def test_permalink_patterns_cannot_climb_out(tmp_path: Path, pattern: str) -> None:
     site = write_site(
         tmp_path / "site",
-        {"content/x.md": article("Climb", "2026-10-01")},
+        {"content/climb.md": article("Climb", "2026-10-01")},
         config=f'permalink = "{pattern}"\n',
     )
     before = set(tmp_path.rglob("*"))
@@ -381,7 +398,7 @@ def test_template_syntax_in_content_and_front_matter_stays_text(site: Path) -> N
     write_site(
         site,
         {
-            "content/x.md": article(
+            "content/7-7-and-raw.md": article(
                 "{{ 7 * 7 }} and {% raw %}",
                 "2026-10-01",
                 "Body {{ site.title }} {% for x in range(3) %}loop{% endfor %}",
@@ -412,7 +429,7 @@ def test_sanitize_strips_scripts_handlers_and_attr_list_attributes(site: Path) -
     """
     write_site(
         site,
-        {"content/x.md": article("Hostile", "2026-10-01", body)},
+        {"content/hostile.md": article("Hostile", "2026-10-01", body)},
         config='sanitize = true\nmarkdown_extensions = ["extra", "attr_list"]\n',
     )
     build_site(site)

@@ -71,8 +71,8 @@ def served(site: Path) -> Iterator[DevServer]:
     write_site(
         site,
         {
-            "content/one.md": article("First title", "2026-10-01T09:00:00", "Body one."),
-            "content/two.md": article("Second", "2026-10-02T09:00:00", "Body two."),
+            "content/first-title.md": article("First title", "2026-10-01T09:00:00", "Body one."),
+            "content/second.md": article("Second", "2026-10-02T09:00:00", "Body two."),
             "content/draft.md": article("A draft", "2026-10-03", "Draft.", draft="true"),
         },
         config=f'title = "Dev"\nbase_url = "https://example.org/digest/"\n# {SECRET}\n',
@@ -103,8 +103,10 @@ def test_pages_are_served_with_the_reload_script_only_on_the_wire(served: DevSer
 def test_an_edit_is_served_and_a_reload_event_is_sent(served: DevServer) -> None:
     events = EventLog(served.port)
     wait_for(lambda: served.events.clients)
-    path = served.site_dir / "content/one.md"
-    path.write_text(article("Edited title", "2026-10-01T09:00:00", "Body one."))
+    path = served.site_dir / "content/first-title.md"
+    path.write_text(
+        article("Edited title", "2026-10-01T09:00:00", "Body one.", slug="edited-title")
+    )
     wait_for(lambda: "Edited title" in get(served.port, "/digest/2026/10/01/edited-title/")[2])
     wait_for(lambda: "reload" in events.events)
     assert get(served.port, "/digest/2026/10/01/first-title/")[0] == 404  # the old URL is gone
@@ -113,14 +115,16 @@ def test_an_edit_is_served_and_a_reload_event_is_sent(served: DevServer) -> None
 def test_a_broken_edit_keeps_the_last_good_site_and_shows_the_error(served: DevServer) -> None:
     events = EventLog(served.port)
     wait_for(lambda: served.events.clients)
-    path = served.site_dir / "content/two.md"
+    path = served.site_dir / "content/second.md"
     path.write_text("---\ntitle: Second\ndate: not a date\n---\nBody two.\n")
     wait_for(lambda: "problems" in events.events)
     status, _, body = get(served.port, "/digest/2026/10/02/second/")
     assert status == 200 and "Body two." in body
-    assert '<div id="newsdigest-errors"' in body and "content/two.md:3: error: date" in body
+    assert '<div id="newsdigest-errors"' in body and "content/second.md:3: error: date" in body
     seen = len(events.events)
-    path.write_text(article("Second, fixed", "2026-10-02T09:00:00", "Body two."))
+    path.write_text(
+        article("Second, fixed", "2026-10-02T09:00:00", "Body two.", slug="second-fixed")
+    )
     # The pages are written a moment before the error is cleared and the reload sent.
     wait_for(lambda: "reload" in events.events[seen:])
     assert "Second, fixed" in get(served.port, "/digest/2026/10/02/second-fixed/")[2]
@@ -144,13 +148,15 @@ def test_a_burst_of_200_writes_gives_one_rebuild(served: DevServer) -> None:
 
 def test_atomic_saves_count_and_swap_files_do_not(served: DevServer) -> None:
     before = served.rebuilds
-    (served.site_dir / "content/.one.md.swp").write_text("swap")
+    (served.site_dir / "content/.first-title.md.swp").write_text("swap")
     (served.site_dir / "content/4913").write_text("vim probe")
     time.sleep(0.4)
     assert served.rebuilds == before
-    temporary = served.site_dir / "content/one.md___jb_tmp___"
-    temporary.write_text(article("Saved atomically", "2026-10-01T09:00:00"))
-    os.replace(temporary, served.site_dir / "content/one.md")
+    temporary = served.site_dir / "content/first-title.md___jb_tmp___"
+    temporary.write_text(
+        article("Saved atomically", "2026-10-01T09:00:00", slug="saved-atomically")
+    )
+    os.replace(temporary, served.site_dir / "content/first-title.md")
     wait_for(lambda: get(served.port, "/digest/2026/10/01/saved-atomically/")[0] == 200)
 
 
@@ -301,6 +307,26 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
                                                 .replace("teaser-title", "teaser-title x"))),
         ("change a stylesheet", lambda: write(site / "static/extra.css", "p { color: blue }")),
         ("drop the override", lambda: remove(site / "templates/topic.html")),
+        ("add a page", lambda: write(site / "content/pages/about.md",
+                                     "---\ntitle: About\n---\nWho we are.\n")),
+        ("credit an author and a source", lambda: write(site / "content/four.md",
+                                                        article("Four", "2026-10-04T09:00:00",
+                                                                topics="[B]", author="Jane Doe",
+                                                                source="[AFP, Reuters]"))),
+        ("add an alias", lambda: write(site / "content/two.md",
+                                       article("Two", "2026-10-02T09:00:00", "New body.",
+                                               topics="[Alpha, B]", aliases="[/old/two/]"))),
+        ("move the page", lambda: write(site / "content/pages/about.md",
+                                        "---\ntitle: About us\nslug: about-us\n"
+                                        "aliases: [/about/]\n---\nWho we are.\n")),
+        ("describe the author", lambda: write(site / "pyproject.toml",
+                                              '[tool.newsdigest]\ntitle = "Inc"\n'
+                                              '[tool.newsdigest.authors."Jane Doe"]\n'
+                                              'bio = "Writes."\n'
+                                              '[[tool.newsdigest.menu]]\n'
+                                              'name = "About"\nurl = "/about-us/"\n')),
+        ("drop the author", lambda: write(site / "content/four.md",
+                                          article("Four", "2026-10-04T09:00:00", topics="[B]"))),
         ("change the config", lambda: write(site / "pyproject.toml",
                                             '[tool.newsdigest]\ntitle = "Renamed"\n')),
     ]  # fmt: skip

@@ -58,8 +58,10 @@ def served(site: Path) -> Iterator[DevServer]:
     write_site(
         site,
         {
-            "content/one.md": article("First title", "2026-10-01T09:00:00", "Body one."),
-            "content/draft.md": article("A draft", "2026-10-03", "Draft body.", draft="true"),
+            "content/one.md": article(
+                "First title", "2026-10-01T09:00:00", "Body one.", slug="first-title"
+            ),
+            "content/a-draft.md": article("A draft", "2026-10-03", "Draft body.", draft="true"),
         },
         config=f'title = "Dev"\nbase_url = "https://example.org/digest/"\n# {SECRET}\n',
     )
@@ -225,10 +227,14 @@ def test_content_deleted_and_made_again_is_still_watched(served: DevServer) -> N
     content = served.site_dir / "content"
     shutil.rmtree(content)
     content.mkdir()
-    (content / "one.md").write_text(article("Made again", "2026-10-01T09:00:00", "Again."))
+    (content / "one.md").write_text(
+        article("Made again", "2026-10-01T09:00:00", "Again.", slug="made-again")
+    )
     wait_for(lambda: page_says(served, "/digest/2026/10/01/made-again/", "Again."))
     time.sleep(0.3)
-    (content / "one.md").write_text(article("Saved later", "2026-10-01T09:00:00", "Later."))
+    (content / "one.md").write_text(
+        article("Saved later", "2026-10-01T09:00:00", "Later.", slug="saved-later")
+    )
     wait_for(lambda: page_says(served, "/digest/2026/10/01/saved-later/", "Later."))
     assert get(served.port, "/digest/2026/10/03/a-draft/")[0] == 404  # gone with the old folder
 
@@ -236,17 +242,21 @@ def test_content_deleted_and_made_again_is_still_watched(served: DevServer) -> N
 def test_content_swapped_with_mv_is_still_watched(served: DevServer) -> None:
     site = served.site_dir
     (site / "content.new").mkdir()
-    (site / "content.new/one.md").write_text(article("Swapped in", "2026-10-01T09:00:00", "New."))
+    (site / "content.new/one.md").write_text(
+        article("Swapped in", "2026-10-01T09:00:00", "New.", slug="swapped-in")
+    )
     os.rename(site / "content", site / "content.old")
     os.rename(site / "content.new", site / "content")
     wait_for(lambda: page_says(served, "/digest/2026/10/01/swapped-in/", "New."))
     assert get(served.port, "/digest/2026/10/03/a-draft/")[0] == 404  # left in content.old
     time.sleep(0.3)
-    (site / "content/one.md").write_text(article("Saved after", "2026-10-01T09:00:00", "After."))
+    (site / "content/one.md").write_text(
+        article("Saved after", "2026-10-01T09:00:00", "After.", slug="saved-after")
+    )
     wait_for(lambda: page_says(served, "/digest/2026/10/01/saved-after/", "After."))
     # The old folder is no input any more: editing it changes nothing.
     rebuilds = served.rebuilds
-    (site / "content.old/draft.md").write_text(article("Old", "2026-10-03", draft="true"))
+    (site / "content.old/a-draft.md").write_text(article("Old", "2026-10-03", draft="true"))
     time.sleep(0.5)
     assert served.rebuilds == rebuilds
 
