@@ -158,6 +158,7 @@ class Article:
     extra: Extra = NO_EXTRA  # custom fields for templates
     # An imported caption and credit whose photo has no src yet: credited, not shown.
     pending_image: Image | None = None
+    links: tuple[str, ...] = ()  # content files its text links to (`[see](../other.md)`)
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
@@ -227,6 +228,7 @@ class Entry:
     sources: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # old URLs: each is a redirect page
     template: str = ""  # decides which template renders its page
+    links: tuple[str, ...] = ()  # content files its text links to: their URLs are in its page
 
     @property
     def modified(self) -> datetime:
@@ -252,6 +254,7 @@ def entry_of(article: Article) -> Entry:
         article.sources,
         article.aliases,
         article.template,
+        article.links,
     )
 
 

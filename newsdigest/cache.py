@@ -299,35 +299,8 @@ def _decode_source(row: tuple[Any, ...]) -> Source:
         signature=signature,
         problems=tuple(Problem(**item) for item in json.loads(problems)) if problems else (),
         digests=(str(listed), str(full)),
-        entry=_entry(json.loads(entry)) if entry else None,
+        entry=decode(json.loads(entry), Entry) if entry else None,
         load=(lambda: decode(json.loads(article), Article)) if article else None,
-    )
-
-
-def _entry(value: Any) -> Entry:
-    """An Entry from its row: the record codec, unrolled, as every build reads them all."""
-    (path, url, (published, zone), updated, topics, draft) = value[:6]
-    kind, authors, sources, aliases, template = value[6:]
-    if type(path) is not str or type(url) is not str or type(draft) is not bool:
-        raise ValueError("not an entry")
-    if type(kind) is not str or type(template) is not str:
-        raise ValueError("not an entry")
-    moment = datetime.fromisoformat(published).astimezone(_zone(zone))
-    if updated is not None:
-        text, updated_zone = updated
-        updated = datetime.fromisoformat(text).astimezone(_zone(updated_zone))
-    return Entry(
-        path,
-        url,
-        moment,
-        updated,
-        tuple(_strings(topics)),
-        draft,
-        kind,
-        tuple(_strings(authors)),
-        tuple(_strings(sources)),
-        tuple(_strings(aliases)),
-        template,
     )
 
 
@@ -382,7 +355,7 @@ def _moment_codec() -> Codec:
     def decode(value: Any) -> datetime:
         text, zone = value
         moment = datetime.fromisoformat(text)
-        return moment.astimezone(ZoneInfo(zone)) if zone else moment
+        return moment.astimezone(_zone(zone)) if zone else moment
 
     return encode, decode
 

@@ -7,6 +7,7 @@ import difflib
 import functools
 import hashlib
 import os
+import posixpath
 import re
 import reprlib
 from collections.abc import Callable, Iterable, Mapping
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -44,7 +46,7 @@ from newsdigest.limits import (
 from newsdigest.markdown import extension_module
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
-from newsdigest.urls import FILE_SUFFIXES, clean_url, permalink, slugify
+from newsdigest.urls import FILE_SUFFIXES, clean_url, permalink, resolve_link, slugify
 from newsdigest.workers import READ_THRESHOLD, Batch, in_batches
 
 FIELDS = (
@@ -699,7 +701,31 @@ def _validate(
         template=template,
         extra=extra,
         pending_image=pending,
+        links=body_links(body, name),
     ), problems
+
+
+# `[text](../other.md#part)`, `[text](<other.md>)` and reference definitions `[id]: other.md`.
+_MARKDOWN_LINK = re.compile(
+    r"\]\(\s*<?([^)\s<>]+?\.md)(?:#[^)\s<>]*)?>?(?:\s+[\"'(][^)]*)?\)"
+    r"|^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s<>]+?\.md)(?:#\S*)?>?",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def body_links(body: str, name: str) -> tuple[str, ...]:
+    """The content files a body links to, by their site-relative path (see resolve_link).
+    Links with a scheme (`https://example.org/readme.md`) point elsewhere and are left out."""
+    found: list[str] = []
+    folder = posixpath.dirname(name)
+    for match in _MARKDOWN_LINK.finditer(body):
+        target = unquote(match.group(1) or match.group(2))
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
+            continue
+        path = resolve_link(target, folder)
+        if path not in found:
+            found.append(path)
+    return tuple(found)
 
 
 def is_page(name: str) -> bool:
@@ -818,6 +844,20 @@ def field_line(site_dir: Path, path: str, field: str) -> int | None:
     except (OSError, UnicodeDecodeError, yaml.YAMLError, _Refused):
         return None
     return _field_lines(node).get(field)
+
+
+def link_line(site_dir: Path, path: str, target: str) -> int | None:
+    """The line of the first link in a content file that names `target` (see body_links)."""
+    try:
+        text = (site_dir / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    folder = posixpath.dirname(path)
+    for match in _MARKDOWN_LINK.finditer(text):
+        written = unquote(match.group(1) or match.group(2))
+        if resolve_link(written, folder) == target:
+            return text.count("\n", 0, match.start()) + 1
+    return None
 
 
 def _topics(value: Any, bad: Callable[[str, str], None]) -> tuple[str, ...]:

@@ -224,6 +224,9 @@ class ArticleContext(Context):
     previous: str | None
     next: str | None
     related: tuple[str, ...]
+    # The URL of each content file its text links to: the page shows them, so it is rendered
+    # again when one of them moves.
+    body_links: tuple[tuple[str, str], ...] = ()
 
     def listed(self) -> tuple[str, ...]:
         around = tuple(path for path in (self.previous, self.next) if path is not None)
@@ -381,6 +384,7 @@ class FeedContext(Context):
     page_url: str  # the HTML page it follows, e.g. "topics/nato/"
     items: tuple[str, ...]  # newest first, already cut to the configured count
     full_content: bool
+    body_links: tuple[tuple[str, str], ...] = ()  # as ArticleContext's, for the full texts
 
     def listed(self) -> tuple[str, ...]:
         return NOTHING if self.full_content else self.items

@@ -9,7 +9,7 @@ sealed page never changes when newer articles arrive; when the newest page has g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -17,7 +17,7 @@ from typing import Literal
 
 from newsdigest.articles import ARTICLE, Asset
 from newsdigest.config import Config
-from newsdigest.content import field_line
+from newsdigest.content import field_line, link_line
 from newsdigest.contexts import (
     ArchiveContext,
     ArticleContext,
@@ -148,20 +148,24 @@ def plan_pages(
     static: Sequence[Asset],
     now: datetime,
     templates: Collection[str] | None = None,
+    known: Collection[str] | None = None,
 ) -> tuple[Plan, list[Problem]]:
     """Every page of the site, and every URL claimed twice; with the names of the site's
-    `templates`, every content file that asks for a template that is not one of them."""
+    `templates`, every content file that asks for a template that is not one of them; with the
+    `known` content files, every link in a text to a file that is not published."""
     entries = {entry.path: entry for entry in site.entries}
+    urls = {entry.path: entry.url for entry in (*site.entries, *site.pages)}
     pages: list[Page] = [_home(site, config, entries)]
     for entry in site.entries:
         found = site.neighbours[entry.path]
-        context = ArticleContext(entry.path, found.previous, found.next, found.related)
+        links = _links((entry,), urls)
+        context = ArticleContext(entry.path, found.previous, found.next, found.related, links)
         pages.append(
             Page("article", entry.url, context, origin=entry.path, modified=entry.modified,
                  layout=entry.template, indexed=True)
         )  # fmt: skip
     for entry in site.pages:
-        context = ArticleContext(entry.path, None, None, ())
+        context = ArticleContext(entry.path, None, None, (), _links((entry,), urls))
         pages.append(
             Page("page", entry.url, context, origin=entry.path, modified=entry.lastmod,
                  layout=entry.template, indexed=config.pages.search)
@@ -198,6 +202,7 @@ def plan_pages(
     copies = (*static, *assets)
     reserved = (SEARCH_BUNDLE,) if config.search else ()
     problems = _problems(site, pages, static, assets, reserved)
+    problems += _link_problems(site, config, urls, known or ())
     if templates is not None:
         problems += _unknown_templates(site, config, templates)
     return Plan(tuple(pages), tuple(copies)), problems
@@ -262,6 +267,29 @@ def _redirects(site: Site) -> list[Page]:
         origin = "the _redirects file made from the aliases in front matter"
         pages.append(Page("redirects", "_redirects", context, "Redirects", origin=origin))
     return pages
+
+
+def _link_problems(
+    site: Site, config: Config, urls: Mapping[str, str], known: Collection[str]
+) -> list[Problem]:
+    """A link in a text to a content file that is not there is an error at its line; one to a
+    file this build does not publish (a draft, one dated in the future) a warning."""
+    problems = []
+    for entry in (*site.entries, *site.pages):
+        for target in entry.links:
+            if target in urls:
+                continue
+            line = link_line(config.site_dir, entry.path, target)
+            if target in known:
+                message = f"links to {target}, which this build does not publish"
+                hint = "a draft or an article dated in the future: the link will not work yet"
+                problems.append(Problem(entry.path, message, line, hint, severity="warning"))
+            else:
+                problems.append(
+                    Problem(entry.path, f"links to {target}, which does not exist", line,
+                            hint="fix the link's path, relative to this file's folder")
+                )  # fmt: skip
+    return problems
 
 
 def _unknown_templates(site: Site, config: Config, templates: Collection[str]) -> list[Problem]:
@@ -417,13 +445,29 @@ def _paginated(
     return pages
 
 
+def _links(shown: Iterable[Entry], urls: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The URL of each published file the texts of these entries link to."""
+    found = {target: urls[target] for entry in shown for target in entry.links if target in urls}
+    return tuple(sorted(found.items()))
+
+
 def _feeds(site: Site, config: Config) -> list[Page]:
     """The site's Atom and JSON feeds, and an Atom feed per topic, author and source."""
     count = config.feeds.entries
     full = config.feeds.full_content
+    urls = {entry.path: entry.url for entry in (*site.entries, *site.pages)}
+    by_path = {entry.path: entry for entry in site.entries}
+
+    def links(paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        return _links((by_path[path] for path in paths), urls) if full else ()
+
     newest = tuple(entry.path for entry in site.entries[:count])
-    main = FeedContext(config.title, config.description, "feed.xml", "", newest, full)
-    json_main = FeedContext(config.title, config.description, "feed.json", "", newest, full)
+    main = FeedContext(
+        config.title, config.description, "feed.xml", "", newest, full, links(newest)
+    )
+    json_main = FeedContext(
+        config.title, config.description, "feed.json", "", newest, full, links(newest)
+    )
     pages = [
         Page("atom", main.self_url, main, main.title, main.description),
         Page("json_feed", json_main.self_url, json_main, main.title, main.description),
@@ -436,6 +480,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
             topic.url,
             topic.paths[:count],
             full,
+            links(topic.paths[:count]),
         )
         pages.append(
             Page("atom", feed.self_url, feed, feed.title, feed.description,
@@ -456,6 +501,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
             group.url,
             group.paths[:count],
             full,
+            links(group.paths[:count]),
         )
         pages.append(
             Page("atom", feed.self_url, feed, feed.title, feed.description,

@@ -426,7 +426,13 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
         return Structure(state.site, state.plan, index, True, ())
     site = make_site(inputs.entries.values(), config, _previous(state))
     plan, problems = plan_pages(
-        site, config, inputs.assets, inputs.theme.static, inputs.now, inputs.theme.templates
+        site,
+        config,
+        inputs.assets,
+        inputs.theme.static,
+        inputs.now,
+        inputs.theme.templates,
+        inputs.sources.keys(),
     )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -51,13 +52,20 @@ class PageRenderer:
         self.markdown = MarkdownRenderer(config, base_path(config.base_url))
         self.entries = Entries()
 
-    def body_html(self, article: Article) -> Markup:
+    def body_html(self, article: Article, links: Mapping[str, str] | None = None) -> Markup:
         """The article's HTML; it enters Jinja here, once, as Markup, never as a template.
 
         The file is read here, once: the text rendered is the text the cache files it under.
+        `links` gives the URL of each content file the text links to.
         """
         body = read_body(self.config.site_dir, article.path)
-        html = self.markdown.render(body, article.asset_dir, sanitize=article.sanitize)
+        html = self.markdown.render(
+            body,
+            article.asset_dir,
+            sanitize=article.sanitize,
+            folder=posixpath.dirname(article.path),
+            links=links,
+        )
         return Markup(html)
 
     def render(self, page: Page, articles: Articles) -> bytes:
@@ -67,7 +75,7 @@ class PageRenderer:
         if isinstance(page.context, ArticleContext):
             article = context["article"]
             page = replace(page, title=article.title, description=article.summary)
-            context["body"] = self.body_html(article)
+            context["body"] = self.body_html(article, dict(page.context.body_links))
         context["page"] = page
         template = self.environment.get_template(page.template)
         return template.render(context).encode("utf-8")
@@ -85,7 +93,8 @@ class PageRenderer:
                     context.page_url,
                     tuple(articles[path] for path in context.items),
                 )
-                content = self.body_html if context.full_content else None
+                links = dict(context.body_links)
+                content = (lambda a: self.body_html(a, links)) if context.full_content else None
                 if page.kind == "json_feed":
                     return json_feed(feed, config, content)
                 return atom(feed, config, content, self.entries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 from datetime import datetime
 
 from slugify import slugify as _slugify
@@ -63,3 +64,11 @@ def output_file(url: str) -> str:
 def join_base(base_url: str, url: str) -> str:
     """Join base_url ('/', '/digest/' or 'https://example.org/digest/') and a relative URL."""
     return base_url.rstrip("/") + "/" + clean_url(url)
+
+
+def resolve_link(target: str, folder: str) -> str:
+    """The path a `.md` link names: relative to the linking file's folder, as in any Markdown
+    (`../08/other.md`), or from content/ when it starts with a slash (`/2024/08/other.md`)."""
+    if target.startswith("/"):
+        return posixpath.normpath("content" + target)
+    return posixpath.normpath(posixpath.join(folder, target))

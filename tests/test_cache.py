@@ -16,7 +16,6 @@ from conftest import article, build_site, output_files, write_site
 
 from newsdigest import pipeline
 from newsdigest.articles import Source
-from newsdigest.cache import HtmlCache
 from newsdigest.config import load_config
 from newsdigest.markdown import MarkdownRenderer, settings_key
 
@@ -181,7 +180,7 @@ def test_an_article_saved_while_it_is_built_never_gets_another_body_cached(
 
 def cache_key(site: Path, body: str) -> str:
     """The key the cache files a body of content/a.md under (a body ends with its newline)."""
-    return HtmlCache(load_config(site), settings_key(load_config(site))).key(body + "\n", "/")
+    return MarkdownRenderer(load_config(site), "/").cache_key(body + "\n", "")
 
 
 def cache_entries(site: Path) -> list[Path]:
