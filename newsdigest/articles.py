@@ -43,6 +43,11 @@ class Article:
     sanitize: bool  # strip unsafe HTML from this body (the site setting, or the article's own)
     body_hash: str
     asset_dir: str  # site-relative URL of the folder that holds the article's files
+    # Its story: `story:` as written ("none" keeps it out of stories; None: found by its text),
+    # and the sketch of its headline and lead that finds it (stories.py). Both are copied to
+    # its Entry, as stories decide what day pages and the home page list.
+    story: str | None = None
+    sketch: str = ""
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
@@ -84,6 +89,12 @@ class Entry:
     updated: datetime | None
     topics: tuple[str, ...]
     draft: bool
+    # Story membership is structural: a day page lists a story once, and an article page names
+    # the story's other reports. So what decides it is here, in the plan's input: `story:`
+    # from front matter and the sketch of the headline and lead. Grouping reads these alone,
+    # never the body; an edit of a body's lead changes the sketch, and with it the plan.
+    story: str | None = None
+    sketch: str = ""
 
     @property
     def modified(self) -> datetime:
@@ -98,6 +109,8 @@ def entry_of(article: Article) -> Entry:
         article.updated,
         article.topics,
         article.draft,
+        article.story,
+        article.sketch,
     )
 
 

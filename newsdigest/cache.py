@@ -281,14 +281,16 @@ def _decode_source(row: tuple[Any, ...]) -> Source:
 
 def _entry(value: Any) -> Entry:
     """An Entry from its row: the record codec, unrolled, as every build reads them all."""
-    path, url, (published, zone), updated, topics, draft = value
+    path, url, (published, zone), updated, topics, draft, story, sketch = value
     if type(path) is not str or type(url) is not str or type(draft) is not bool:
+        raise ValueError("not an entry")
+    if not (story is None or type(story) is str) or type(sketch) is not str:
         raise ValueError("not an entry")
     moment = datetime.fromisoformat(published).astimezone(_zone(zone))
     if updated is not None:
         text, updated_zone = updated
         updated = datetime.fromisoformat(text).astimezone(_zone(updated_zone))
-    return Entry(path, url, moment, updated, tuple(_strings(topics)), draft)
+    return Entry(path, url, moment, updated, tuple(_strings(topics)), draft, story, sketch)
 
 
 @functools.cache

@@ -32,6 +32,7 @@ from newsdigest.limits import (
     TEXT_LENGTHS,
 )
 from newsdigest.markdown import extension_module
+from newsdigest.stories import MAX_STORY_ID, NONE, sketch
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
 from newsdigest.urls import clean_url, permalink, slugify
@@ -51,6 +52,7 @@ FIELDS = (
     "lang",
     "sanitize",
     "import_digest",
+    "story",
 )
 IMAGE_FIELDS = ("src", "alt", "caption", "credit")
 SUMMARY_LENGTH = 240
@@ -595,6 +597,8 @@ def _validate(
             )
         )
 
+    story = _story(meta.get("story"), functools.partial(bad, "story"))
+
     if problems and any(p.is_error for p in problems):
         return None, problems
     assert title and published is not None
@@ -618,7 +622,27 @@ def _validate(
         sanitize=sanitize or config.sanitize,  # an article cannot opt out of the site's setting
         body_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         asset_dir=asset_dir,
+        story=story,
+        sketch=sketch(title, body),
     ), problems
+
+
+def _story(value: Any, bad: Callable[..., None]) -> str | None:
+    """`story:` as an id (`none` keeps the article out of stories); None when not written."""
+    if value is None:
+        return None
+    text = _text(value)
+    if not text:
+        bad("story must be a name, such as story: lyon-fire, or story: none")
+        return None
+    name = slugify(text[:MAX_STORY_ID])
+    if text.lower() == NONE or name == NONE:
+        return NONE
+    if len(text) > MAX_STORY_ID:
+        bad(_too_long("story", len(text), MAX_STORY_ID), hint="shorten it")
+    elif not name:
+        bad(f"story {shown(text)} gives an empty id", hint="use latin letters or digits")
+    return name or None
 
 
 def _topics(value: Any, bad: Callable[[str, str], None]) -> tuple[str, ...]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from newsdigest.articles import Entry
 from newsdigest.config import Config
+from newsdigest.stories import Story, group_stories
 
 RELATED_LIMIT = 5
 # Related articles are looked for among this many neighbours in time on each shared topic:
@@ -110,6 +111,7 @@ class Site:
     topics: tuple[Topic, ...]  # by slug
     years: tuple[Year, ...]  # newest first
     neighbours: dict[str, Neighbours]  # by article path
+    stories: dict[str, Story] = field(default_factory=dict)  # by path, of articles in one
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -149,6 +151,7 @@ def make_site(entries: Iterable[Entry], config: Config, previous: Previous | Non
         topics=topics,
         years=_years(newest_first),
         neighbours=_neighbours(newest_first, topics, keep),
+        stories=group_stories(newest_first),
     )
 
 
