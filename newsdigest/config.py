@@ -6,6 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from email import policy as email_policy
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,16 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EditionSettings:
+    """The e-mail edition's own lines and headers: `[tool.newsdigest.edition]`."""
+
+    header: str = ""  # a line under the date, e.g. "Good morning. Here is what happened."
+    footer: str = ""  # e.g. how to unsubscribe; a URL in it becomes a link
+    sender: str = ""  # the From header, e.g. "The Ledger <news@ledger.example.org>"
+    reply_to: str = ""  # the Reply-To header: one address or several, comma-separated
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Every setting of a site, with the spec's defaults."""
 
@@ -61,6 +72,7 @@ class Config:
     sanitize: bool = False
     search: bool = True  # a search page and a Pagefind index over the article pages
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    edition: EditionSettings = field(default_factory=EditionSettings)
     # What is odd about the file but does not stop a build (a misspelt table name): printed
     # by whoever runs the build, never a reason to fail it.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -124,7 +136,7 @@ _SIMPLE_KEYS: dict[str, type] = {
     "search": bool,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
-KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds")
+KNOWN_KEYS = (*_SIMPLE_KEYS, "markdown_extensions", "topics", "feeds", "edition")
 
 
 def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Config:
@@ -246,6 +258,8 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
             _parse_topics(value, values, bad)
         elif key == "feeds":
             _parse_feeds(value, values, bad)
+        elif key == "edition":
+            _parse_edition(value, values, bad)
         else:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             bad(key, "unknown setting", f"did you mean {close[0]!r}?" if close else None)
@@ -383,6 +397,51 @@ def _parse_feeds(value: Any, values: dict[str, Any], bad: Any) -> None:
         bad("feeds.full_content", "must be true or false")
     else:
         values["feeds"] = FeedSettings(entries=entries, full_content=full_content)
+
+
+# The keys of [tool.newsdigest.edition], and the EditionSettings field each one sets.
+_EDITION_KEYS = {"header": "header", "footer": "footer", "from": "sender", "reply_to": "reply_to"}
+_EDITION_TEXT_LENGTH = 2_000
+
+
+def _parse_edition(value: Any, values: dict[str, Any], bad: Any) -> None:
+    if not isinstance(value, dict):
+        bad("edition", 'must be a table: header = "...", footer = "...", from = "..."')
+        return
+    settings: dict[str, str] = {}
+    for key, text in sorted(value.items()):
+        where = f"edition.{key}"
+        if key not in _EDITION_KEYS:
+            close = difflib.get_close_matches(key, list(_EDITION_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "use header, footer, from, reply_to"
+            bad(where, "unknown setting", hint)
+        elif not isinstance(text, str):
+            bad(where, f"must be a string, not {text!r}")
+        elif len(text) > _EDITION_TEXT_LENGTH:
+            bad(where, f"is {len(text):,} characters long; at most {_EDITION_TEXT_LENGTH:,}")
+        elif key in ("from", "reply_to") and (wrong := _address_problem(key, text)):
+            bad(where, wrong, 'e.g. "The Ledger <news@ledger.example.org>"')
+        elif key == "header" and ("\n" in text or "\r" in text):
+            bad(where, "must be one line", "put longer text in the footer")
+        else:
+            settings[_EDITION_KEYS[key]] = text.strip()
+    values["edition"] = EditionSettings(**settings)
+
+
+def _address_problem(key: str, text: str) -> str | None:
+    """Why a From or Reply-To value is not an e-mail address (or list of them), or None."""
+    if any(character in text for character in "\r\n\0"):
+        return "must be one line"
+    header = email_policy.default.header_factory("Reply-To" if key == "reply_to" else "From", text)
+    addresses = getattr(header, "addresses", ())
+    if header.defects or not addresses:
+        return f"{text!r} is not an e-mail address"
+    if key == "from" and len(addresses) != 1:
+        return f"{text!r} must be one address"
+    for address in addresses:
+        if not address.username or not address.domain:
+            return f"{address.addr_spec!r} is not an e-mail address"
+    return None
 
 
 def _check_values(values: dict[str, Any], bad: Any) -> None:

@@ -19,15 +19,19 @@ from newsdigest.content import read_body
 from newsdigest.contexts import (
     ArticleContext,
     Articles,
+    EditionContext,
     FeedContext,
     NewsSitemapContext,
+    OpmlContext,
     SitemapContext,
     SitemapIndexContext,
 )
+from newsdigest.edition import edition_text, inline_css
 from newsdigest.errors import Problem
 from newsdigest.feeds import Entries, Feed, atom, json_feed
 from newsdigest.limits import TimeLimitExceeded
 from newsdigest.markdown import MarkdownRenderer
+from newsdigest.opml import opml
 from newsdigest.output import Transaction
 from newsdigest.pages import Page
 from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
@@ -73,7 +77,10 @@ class PageRenderer:
             context["body"] = self.body_html(article)
         context["page"] = page
         template = self.environment.get_template(page.template)
-        return template.render(context).encode("utf-8")
+        html = template.render(context)
+        if isinstance(page.context, EditionContext):
+            html = inline_css(html)  # as mail clients need it
+        return html.encode("utf-8")
 
     def document(self, page: Page, articles: Articles) -> bytes:
         """A feed, sitemap or robots.txt: written in Python, escaped in one place."""
@@ -98,6 +105,10 @@ class PageRenderer:
                 return sitemap_index(context.parts, config)
             case NewsSitemapContext():
                 return news_sitemap([articles[path] for path in context.items], config)
+            case EditionContext():
+                return edition_text(context.edition(articles), config).encode("utf-8")
+            case OpmlContext():
+                return opml(context.title, context.feeds, config)
         if page.kind == "robots":
             return robots(config)
         raise ValueError(f"no writer for {page.kind!r}")

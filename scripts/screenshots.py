@@ -1,6 +1,7 @@
 """Screenshots of the demo site: home, article, topic, day and search at 390 and 1280 px wide,
-in light and dark mode, into screenshots/ (git-ignored). Look at them before a theme change
-lands.
+a story told by three agencies (its day page and one report's page), and a day's e-mail
+edition at 600 and 360 px (the widths of a mail client and of a phone), in light and dark
+mode, into screenshots/ (git-ignored). Look at them before a theme change lands.
 
     python scripts/screenshots.py [--out screenshots]
 
@@ -30,8 +31,13 @@ PAGES = {
     "day": "2026/11/18/",
     "search": "search/?q=gas",
     "404": "404.html",
+    "story-day": "2026/11/10/",
+    "story-report": "2026/11/10/nato-allies-pool-money-to-buy-air-defences-faster/",
+    "edition": "2026/11/10/edition/",
 }
 WIDTHS = (390, 1280)
+# An e-mail is read in a column of about 600 px, or on a phone.
+EDITION_WIDTHS = (600, 360)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -82,7 +88,7 @@ def main() -> None:
                     {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
                 )
                 for name, path in PAGES.items():
-                    for width in WIDTHS:
+                    for width in EDITION_WIDTHS if name == "edition" else WIDTHS:
                         driver.get(base + path)
                         if name == "search":
                             from selenium.webdriver.common.by import By
