@@ -129,6 +129,11 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="overwrite imported fields and text even where they were edited by hand",
     )
+    import_parser.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="leave out a near-identical copy of an article already there (a re-sent story)",
+    )
 
     check_parser = command(
         "check",
@@ -443,13 +448,20 @@ def run_import(options: argparse.Namespace) -> int:
     for path in options.paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
-    report = import_paths(config, options.paths, dry_run=options.dry_run, force=options.force)
+    report = import_paths(
+        config,
+        options.paths,
+        dry_run=options.dry_run,
+        force=options.force,
+        skip_duplicates=options.skip_duplicates,
+    )
     verbs = {
         "import": "new",
         "update": "updated",
         "unchanged": "unchanged",
         "kept": "kept",
         "skip": "skipped",
+        "duplicate": "duplicate",
     }
     for outcome in report.outcomes:
         target = f" -> {shown(outcome.target, config)}" if outcome.target else ""
@@ -469,6 +481,11 @@ def run_import(options: argparse.Namespace) -> int:
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "
         f"{report.count('unchanged')} unchanged, {report.count('skip')} skipped"
         + (f", {report.count('kept')} kept as edited by hand" if report.count("kept") else "")
+        + (
+            f", {report.count('duplicate')} duplicates left out"
+            if report.count("duplicate")
+            else ""
+        )
         + (" (dry run: nothing written)" if options.dry_run else "")
     )
     return 1 if report.failed else 0
