@@ -274,7 +274,8 @@ def story_id(earliest: str) -> str:
 def _clusters(items: Sequence[tuple[datetime, str, _Decoded]], threshold: float) -> list[list[str]]:
     """Groups of two or more paths; `items` oldest first."""
     links = []
-    for first, second in _candidates(items):
+    seconds = [item[0].timestamp() for item in items]  # floats: compared a million times
+    for first, second in _candidates(items, seconds):
         strength = _linked(items[first][2], items[second][2], threshold)
         if strength is not None:
             links.append((-strength, items[first][1], items[second][1], first, second))
@@ -305,23 +306,27 @@ def _clusters(items: Sequence[tuple[datetime, str, _Decoded]], threshold: float)
     return [paths for _, paths in sorted(groups.items()) if len(paths) > 1]
 
 
-def _candidates(items: Sequence[tuple[datetime, str, _Decoded]]) -> set[tuple[int, int]]:
+def _candidates(
+    items: Sequence[tuple[datetime, str, _Decoded]], seconds: Sequence[float]
+) -> set[tuple[int, int]]:
     """Pairs (older, newer) within WINDOW of each other that share a name which at most
-    CROWDED articles before the newer one, within WINDOW, share."""
+    CROWDED articles before the newer one, within WINDOW, share. `seconds`: each item's
+    time as a timestamp."""
     holders: dict[int, list[int]] = defaultdict(list)
     for index, (_, _, decoded) in enumerate(items):
         for name in decoded.names:
             holders[name].append(index)  # oldest first, as items are
+    window = WINDOW.total_seconds()
     pairs: set[tuple[int, int]] = set()
     for indexes in holders.values():
         if len(indexes) < 2:
             continue
         start = 0
         for position, newer in enumerate(indexes):
-            moment = items[newer][0]
-            while moment - items[indexes[start]][0] > WINDOW:
+            moment = seconds[newer]
+            while moment - seconds[indexes[start]] > window:
                 start += 1
-            if position - start <= CROWDED:
+            if 0 < position - start <= CROWDED:
                 pairs.update((older, newer) for older in indexes[start:position])
     return pairs
 

@@ -16,9 +16,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import article, build_site, write_site
+from conftest import article, build_site, problems_of, write_site
 
 from newsdigest.cli import main
+from newsdigest.errors import BuildFailed
 
 LABELLED = Path(__file__).parent / "fixtures" / "stories"
 BASE = "https://digest.example.org/news/"
@@ -333,3 +334,10 @@ def test_the_html_part_reads_at_600_and_360_pixels(
     background = [int(n) for n in re.findall(r"\d+", layout["background"])[:3]]
     ink = [int(n) for n in re.findall(r"\d+", layout["ink"])[:3]]
     assert (sum(background) < 150) == dark and (sum(ink) > 450) == dark, layout
+
+
+def test_an_article_on_an_editions_url_is_a_clash_naming_it(site: Path) -> None:
+    write_site(site, {"content/e.md": article("Edition", "2026-10-01")})
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site)
+    assert "2026/10/01/edition/ is also the URL of content/e.md" in problems_of(failure.value)
