@@ -148,7 +148,9 @@ def edition_text(edition: Edition, config: Config) -> str:
             lines += _wrap(_credit(report) or "Read it", indent, indent)
             lines.append(indent + _absolute(config, report.url))
     lines += ["", "-" * WIDTH]
-    lines += _wrap(edition.footer or f"The e-mail edition of {config.title}.")
+    if edition.footer:
+        lines += [*_wrap(edition.footer), ""]
+    lines += _wrap(f"The e-mail edition of {config.title}:")
     lines.append(_absolute(config, ""))
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

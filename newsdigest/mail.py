@@ -8,17 +8,18 @@ It writes nothing: cli.py writes the message where it is asked to.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from newsdigest.articles import Article, Selection
+from newsdigest.articles import Selection
 from newsdigest.cache import load_state
 from newsdigest.config import CONFIG_FILE, Config
 from newsdigest.content import scan_content
 from newsdigest.edition import message
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
 from newsdigest.pages import Page, edition_context
-from newsdigest.pipeline import build_time
+from newsdigest.pipeline import Articles, build_time
 from newsdigest.render import PageRenderer
 from newsdigest.site import make_site
 
@@ -59,20 +60,13 @@ def edition_message(
             f"the newest day with articles is {days[0].isoformat()}"
         )
     context = edition_context(site, config, chosen, limit)
-    articles: dict[str, Article] = {}
-    for path in context.listed():
-        article = sources[path].article
-        assert article is not None  # an entry comes with its article
-        articles[path] = article
+    # Decoded from the cache, or read again where the cache cannot give it, as a build does.
+    articles = Articles(sources, {entry.path: entry for entry in entries}, config)
+    edition = context.edition(articles)
     renderer = PageRenderer(config)
-    html = renderer.render(Page("edition", f"{context.edition(articles).url}", context), articles)
-    text = renderer.render(
-        Page("edition_text", context.edition(articles).text_url, context), articles
-    )
-    moment = _source_date(config)
-    data = message(
-        config, context.edition(articles), text.decode("utf-8"), html.decode("utf-8"), moment
-    )
+    html = renderer.render(Page("edition", edition.url, context), articles).decode("utf-8")
+    text = renderer.render(Page("edition_text", edition.text_url, context), articles)
+    data = message(config, edition, text.decode("utf-8"), html, _source_date(config))
     warnings = [problem for problem in problems if not problem.is_error]
     if not config.edition.sender:
         warnings.append(
@@ -83,13 +77,11 @@ def edition_message(
                 severity="warning",
             )
         )
-    return data, chosen, len(articles), warnings
+    return data, chosen, len(edition.articles), warnings
 
 
 def _source_date(config: Config) -> datetime | None:
     """The moment SOURCE_DATE_EPOCH names, for the Date header; None when it is not set."""
-    import os
-
     if not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
         return None
     return build_time(config)
