@@ -159,6 +159,11 @@ class Article:
     # An imported caption and credit whose photo has no src yet: credited, not shown.
     pending_image: Image | None = None
     links: tuple[str, ...] = ()  # content files its text links to (`[see](../other.md)`)
+    # Its story: `story:` as written ("none" keeps it out of stories; None: found by its text),
+    # and the sketch of its headline and lead that finds it (stories.py). Both are copied to
+    # its Entry, as stories decide what day pages and the home page list.
+    story: str | None = None
+    sketch: str = ""
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
@@ -229,6 +234,12 @@ class Entry:
     aliases: tuple[str, ...] = ()  # old URLs: each is a redirect page
     template: str = ""  # decides which template renders its page
     links: tuple[str, ...] = ()  # content files its text links to: their URLs are in its page
+    # Story membership is structural: a day page lists a story once, and an article page names
+    # the story's other reports. So what decides it is here, in the plan's input: `story:`
+    # from front matter and the sketch of the headline and lead. Grouping reads these alone,
+    # never the body; an edit of a body's lead changes the sketch, and with it the plan.
+    story: str | None = None
+    sketch: str = ""
 
     @property
     def modified(self) -> datetime:
@@ -255,6 +266,8 @@ def entry_of(article: Article) -> Entry:
         article.aliases,
         article.template,
         article.links,
+        article.story,
+        article.sketch,
     )
 
 

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 
 # What shows only where an article is shown in full: a new paragraph re-renders the article's
 # page and the full-text feeds, not the lists that show its headline.
-BODY_ONLY = frozenset({"body_hash"})
+# The sketch is made from the body too, and is shown nowhere: what it decides (which story an
+# article is in) reaches the pages through their contexts.
+BODY_ONLY = frozenset({"body_hash", "sketch"})
 
 
 @functools.cache

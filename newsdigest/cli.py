@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from newsdigest.output import beside, guard_output
 from newsdigest.pipeline import BuildOptions, BuildReport, publish
 
 WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
-COMMANDS = ("build", "serve", "new", "import", "check", "init", "clean")
+COMMANDS = ("build", "serve", "new", "import", "check", "init", "clean", "edition")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,6 +136,11 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="overwrite imported fields and text even where they were edited by hand",
     )
+    import_parser.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="leave out a near-identical copy of an article already there (a re-sent story)",
+    )
 
     check_parser = command(
         "check",
@@ -151,6 +156,34 @@ def make_parser() -> argparse.ArgumentParser:
     check_parser.add_argument(
         "--strict", action="store_true", help="exit 1 on warnings too, not only on errors"
     )
+
+    edition_parser = command(
+        "edition",
+        "Write a day's e-mail edition as one MIME message (text and HTML): its stories with "
+        "sources, summaries and links. newsdigest sends nothing; see docs/edition.md.",
+        run_edition,
+    )
+    edition_parser.add_argument(
+        "date",
+        nargs="?",
+        type=iso_day,
+        metavar="DATE",
+        help="the day, as 2026-11-18 (default: the newest day with articles)",
+    )
+    edition_parser.add_argument(
+        "--output",
+        required=True,
+        dest="message_file",  # not the build's output folder (config_from reads `output`)
+        metavar="FILE",
+        help="the .eml file to write; - for standard output",
+    )
+    edition_parser.add_argument(
+        "--articles",
+        type=positive_int,
+        metavar="N",
+        help="only the N first stories of the day",
+    )
+    add_base_url_flag(edition_parser)
 
     command(
         "clean",
@@ -213,6 +246,13 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-11-18") from None
 
 
 def port_number(text: str) -> int:
@@ -417,13 +457,20 @@ def run_import(options: argparse.Namespace) -> int:
     for path in options.paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
-    report = import_paths(config, options.paths, dry_run=options.dry_run, force=options.force)
+    report = import_paths(
+        config,
+        options.paths,
+        dry_run=options.dry_run,
+        force=options.force,
+        skip_duplicates=options.skip_duplicates,
+    )
     verbs = {
         "import": "new",
         "update": "updated",
         "unchanged": "unchanged",
         "kept": "kept",
         "skip": "skipped",
+        "duplicate": "duplicate",
     }
     for outcome in report.outcomes:
         target = f" -> {shown(outcome.target, config)}" if outcome.target else ""
@@ -443,9 +490,35 @@ def run_import(options: argparse.Namespace) -> int:
         f"{report.count('import')} {would}imported, {report.count('update')} {would}updated, "
         f"{report.count('unchanged')} unchanged, {report.count('skip')} skipped"
         + (f", {report.count('kept')} kept as edited by hand" if report.count("kept") else "")
+        + (
+            f", {report.count('duplicate')} duplicates left out"
+            if report.count("duplicate")
+            else ""
+        )
         + (" (dry run: nothing written)" if options.dry_run else "")
     )
     return 1 if report.failed else 0
+
+
+def run_edition(options: argparse.Namespace) -> int:
+    from newsdigest.mail import edition_message
+
+    config = config_from(options)
+    target = None if options.message_file == "-" else Path(options.message_file)
+    if target is not None and target.is_dir():
+        raise UsageError(f"{target} is a folder: name the .eml file to write")
+    data, day, count, warnings = edition_message(config, options.date, options.articles)
+    print_problems(warnings)
+    if target is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from error
+    print(f"Wrote the edition of {day.isoformat()} ({counted(count, 'article')}) to {target}")
+    return 0
 
 
 def run_clean(options: argparse.Namespace) -> int:

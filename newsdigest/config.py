@@ -6,6 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from email import policy as email_policy
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,16 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class EditionSettings:
+    """The e-mail edition's own lines and headers: `[tool.newsdigest.edition]`."""
+
+    header: str = ""  # a line under the date, e.g. "Good morning. Here is what happened."
+    footer: str = ""  # e.g. how to unsubscribe; a URL in it becomes a link
+    sender: str = ""  # the From header, e.g. "The Ledger <news@ledger.example.org>"
+    reply_to: str = ""  # the Reply-To header: one address or several, comma-separated
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Every setting of a site, with the spec's defaults."""
 
@@ -137,6 +148,7 @@ class Config:
     # Where a slug comes from when a file sets none: "file" (its name) or "title", the rule of
     # earlier versions, under which a new headline moved the article to a new URL.
     slug_from: str = "file"
+    edition: EditionSettings = field(default_factory=EditionSettings)
     # What is odd about the file but does not stop a build (a misspelt table name): printed
     # by whoever runs the build, never a reason to fail it.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
@@ -235,6 +247,7 @@ KNOWN_KEYS = (
     "pages",
     "publisher",
     "extra",
+    "edition",
 )
 
 
@@ -368,6 +381,8 @@ def parse_config(table: dict[str, Any], site_dir: Path) -> Config:
                 values["extra"] = Extra.of(value)
             except ValueError as error:
                 bad("extra", str(error), 'e.g. [tool.newsdigest.extra] twitter = "@ledger"')
+        elif key == "edition":
+            _parse_edition(value, values, bad)
         else:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             bad(key, "unknown setting", f"did you mean {close[0]!r}?" if close else None)
@@ -639,6 +654,51 @@ def _parse_table(key: str, value: Any, values: dict[str, Any], bad: Any) -> None
         else:
             settings[name] = setting.strip() if isinstance(setting, str) else setting
     values[key] = kind(**settings)
+
+
+# The keys of [tool.newsdigest.edition], and the EditionSettings field each one sets.
+_EDITION_KEYS = {"header": "header", "footer": "footer", "from": "sender", "reply_to": "reply_to"}
+_EDITION_TEXT_LENGTH = 2_000
+
+
+def _parse_edition(value: Any, values: dict[str, Any], bad: Any) -> None:
+    if not isinstance(value, dict):
+        bad("edition", 'must be a table: header = "...", footer = "...", from = "..."')
+        return
+    settings: dict[str, str] = {}
+    for key, text in sorted(value.items()):
+        where = f"edition.{key}"
+        if key not in _EDITION_KEYS:
+            close = difflib.get_close_matches(key, list(_EDITION_KEYS), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "use header, footer, from, reply_to"
+            bad(where, "unknown setting", hint)
+        elif not isinstance(text, str):
+            bad(where, f"must be a string, not {text!r}")
+        elif len(text) > _EDITION_TEXT_LENGTH:
+            bad(where, f"is {len(text):,} characters long; at most {_EDITION_TEXT_LENGTH:,}")
+        elif key in ("from", "reply_to") and (wrong := _address_problem(key, text)):
+            bad(where, wrong, 'e.g. "The Ledger <news@ledger.example.org>"')
+        elif key == "header" and ("\n" in text or "\r" in text):
+            bad(where, "must be one line", "put longer text in the footer")
+        else:
+            settings[_EDITION_KEYS[key]] = text.strip()
+    values["edition"] = EditionSettings(**settings)
+
+
+def _address_problem(key: str, text: str) -> str | None:
+    """Why a From or Reply-To value is not an e-mail address (or list of them), or None."""
+    if any(character in text for character in "\r\n\0"):
+        return "must be one line"
+    header = email_policy.default.header_factory("Reply-To" if key == "reply_to" else "From", text)
+    addresses = getattr(header, "addresses", ())
+    if header.defects or not addresses:
+        return f"{text!r} is not an e-mail address"
+    if key == "from" and len(addresses) != 1:
+        return f"{text!r} must be one address"
+    for address in addresses:
+        if not address.username or not address.domain:
+            return f"{address.addr_spec!r} is not an e-mail address"
+    return None
 
 
 def _check_values(values: dict[str, Any], bad: Any) -> None:

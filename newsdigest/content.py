@@ -44,6 +44,7 @@ from newsdigest.limits import (
     TEXT_LENGTHS,
 )
 from newsdigest.markdown import extension_module
+from newsdigest.stories import MAX_STORY_ID, NONE, sketch
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
 from newsdigest.urls import FILE_SUFFIXES, clean_url, permalink, resolve_link, slugify
@@ -67,6 +68,7 @@ FIELDS = (
     "aliases",
     "template",
     "extra",
+    "story",
 )
 # Fields that place an article in lists and feeds; a page (content/pages/) has none of them.
 ARTICLE_ONLY = ("topics", "source", "source_url", "author")
@@ -672,6 +674,8 @@ def _validate(
             )
         )
 
+    story = _story(meta.get("story"), functools.partial(bad, "story"))
+
     if problems and any(p.is_error for p in problems):
         return None, problems
     assert title
@@ -702,6 +706,8 @@ def _validate(
         extra=extra,
         pending_image=pending,
         links=body_links(body, name),
+        story=story,
+        sketch=sketch(title, body),
     ), problems
 
 
@@ -858,6 +864,24 @@ def link_line(site_dir: Path, path: str, target: str) -> int | None:
         if resolve_link(written, folder) == target:
             return text.count("\n", 0, match.start()) + 1
     return None
+
+
+def _story(value: Any, bad: Callable[..., None]) -> str | None:
+    """`story:` as an id (`none` keeps the article out of stories); None when not written."""
+    if value is None:
+        return None
+    text = _text(value)
+    if not text:
+        bad("story must be a name, such as story: lyon-fire, or story: none")
+        return None
+    name = slugify(text[:MAX_STORY_ID])
+    if text.lower() == NONE or name == NONE:
+        return NONE
+    if len(text) > MAX_STORY_ID:
+        bad(_too_long("story", len(text), MAX_STORY_ID), hint="shorten it")
+    elif not name:
+        bad(f"story {shown(text)} gives an empty id", hint="use latin letters or digits")
+    return name or None
 
 
 def _topics(value: Any, bad: Callable[[str, str], None]) -> tuple[str, ...]:

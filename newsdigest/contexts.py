@@ -20,7 +20,9 @@ from itertools import groupby
 from typing import Any
 
 from newsdigest.articles import Article
+from newsdigest.edition import Edition
 from newsdigest.sitemap import SitemapEntry
+from newsdigest.stories import StoryGroup, StoryTeaser
 
 Articles = Mapping[str, Article]
 NOTHING: tuple[str, ...] = ()
@@ -125,6 +127,7 @@ class DayDigest:
 
     day: date
     articles: tuple[Article, ...]
+    groups: tuple[StoryTeaser, ...] | None = None  # its stories, where a list groups them
 
     @property
     def url(self) -> str:
@@ -133,6 +136,13 @@ class DayDigest:
     @property
     def count(self) -> int:
         return len(self.articles)
+
+    @property
+    def stories(self) -> tuple[StoryTeaser, ...]:
+        """What the day lists: each story once, or each article where stories are not shown."""
+        if self.groups is not None:
+            return self.groups
+        return tuple(StoryTeaser("", (article,)) for article in self.articles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,15 +217,30 @@ class HomeContext(Context):
     days: tuple[tuple[date, tuple[str, ...]], ...]  # the latest days with their articles
     top_topics: tuple[TopicLink, ...]
     months: tuple[MonthLink, ...]
+    # The page's articles grouped into stories, newest first: a story is shown once, on the
+    # day of its newest report, with its reports of every day the page shows.
+    stories: tuple[StoryGroup, ...] = ()
 
     def listed(self) -> tuple[str, ...]:
         return tuple(path for _, paths in self.days for path in paths)
 
     def values(self, articles: Articles) -> dict[str, Any]:
+        leading = {group.paths[0]: group for group in self.stories}
         days = tuple(
-            DayDigest(day, tuple(articles[path] for path in paths)) for day, paths in self.days
+            DayDigest(
+                day,
+                tuple(articles[path] for path in paths),
+                tuple(_teaser(leading[path], articles) for path in paths if path in leading)
+                if self.stories
+                else None,
+            )
+            for day, paths in self.days
         )
         return {"days": days, "top_topics": self.top_topics, "months": self.months}
+
+
+def _teaser(group: StoryGroup, articles: Articles) -> StoryTeaser:
+    return StoryTeaser(group.id, tuple(articles[path] for path in group.paths))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +252,12 @@ class ArticleContext(Context):
     # The URL of each content file its text links to: the page shows them, so it is rendered
     # again when one of them moves.
     body_links: tuple[tuple[str, str], ...] = ()
+    story: str = ""  # the id of its story; "" when it is in none
+    reports: tuple[str, ...] = ()  # the story's other reports, oldest first
 
     def listed(self) -> tuple[str, ...]:
         around = tuple(path for path in (self.previous, self.next) if path is not None)
-        return around + self.related
+        return around + self.related + self.reports
 
     def in_full(self) -> tuple[str, ...]:
         return (self.path,)
@@ -241,7 +268,12 @@ class ArticleContext(Context):
             articles[self.next] if self.next else None,
             tuple(articles[path] for path in self.related),
         )
-        return {"article": articles[self.path], "neighbours": neighbours}
+        return {
+            "article": articles[self.path],
+            "neighbours": neighbours,
+            "story": self.story,
+            "reports": tuple(articles[path] for path in self.reports),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,16 +283,22 @@ class DayContext(Context):
     links: Links
     older_day: DayLink | None
     newer_day: DayLink | None
+    # The items as the page lists them: each story once, with its reports of the day. Pages
+    # of a long day are cut between stories, never inside one.
+    stories: tuple[StoryGroup, ...] = ()
 
     def listed(self) -> tuple[str, ...]:
         return self.items
 
     def values(self, articles: Articles) -> dict[str, Any]:
+        groups = self.stories or tuple(StoryGroup("", (path,)) for path in self.items)
         return {
             "day": self.day,
             "pager": _pager(self.items, self.links, articles),
             "older_day": self.older_day,
             "newer_day": self.newer_day,
+            "stories": tuple(_teaser(group, articles) for group in groups),
+            "edition_url": f"{self.day.url}edition/",
         }
 
 
@@ -409,3 +447,34 @@ class NewsSitemapContext(Context):
 
     def listed(self) -> tuple[str, ...]:
         return self.items
+
+
+@dataclass(frozen=True, slots=True)
+class EditionContext(Context):
+    """A day's e-mail edition (its HTML and its plain text): the day's stories as its day
+    page lists them, each story once with its reports of the day."""
+
+    day: date
+    stories: tuple[StoryGroup, ...]
+    label: str = ""  # the day in the site's language
+    subject: str = ""
+    header: str = ""  # the settings' lines, [tool.newsdigest.edition]
+    footer: str = ""
+
+    def listed(self) -> tuple[str, ...]:
+        return tuple(path for group in self.stories for path in group.paths)
+
+    def values(self, articles: Articles) -> dict[str, Any]:
+        return {"edition": self.edition(articles)}
+
+    def edition(self, articles: Articles) -> Edition:
+        stories = tuple(_teaser(group, articles) for group in self.stories)
+        return Edition(self.day, self.label, self.subject, stories, self.header, self.footer)
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlContext(Context):
+    """feeds.opml: the title of the list, and each feed's title and site-relative URL."""
+
+    title: str
+    feeds: tuple[tuple[str, str, str], ...]  # each feed's title, URL and its page's URL

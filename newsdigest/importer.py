@@ -38,8 +38,13 @@ import frontmatter
 from newsdigest.config import Config, TopicSettings
 from newsdigest.content import is_temporary
 from newsdigest.scaffold import front_matter
+from newsdigest.stories import WINDOW, same_event, similarity, sketch
 from newsdigest.urls import slugify
 
+# A raw file this similar to an article already there (stories.similarity of their headlines
+# and leads) is a copy of it sent again: --skip-duplicates leaves it out.
+NEAR_IDENTICAL = 0.8
+MAX_NAMED = 3  # articles of the same story named in a note
 # Fields a person sets by hand after an import: a re-import keeps them as they are.
 HAND_SET = ("topics", "summary", "slug", "draft", "lang", "updated", "sanitize")
 RAW_SUFFIXES = (".txt", ".md", ".markdown", ".text")
@@ -500,7 +505,7 @@ class Outcome:
     """What happened to one raw file."""
 
     source: Path
-    action: str  # "import", "update", "unchanged", "kept", "skip"
+    action: str  # "import", "update", "unchanged", "kept", "skip", "duplicate"
     target: Path | None = None
     reason: str | None = None
     notes: tuple[str, ...] = ()
@@ -704,6 +709,20 @@ def _day(value: Any, tz: ZoneInfo) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def _moment(value: Any, tz: ZoneInfo) -> datetime | None:
+    """A front matter date as an aware time (a plain date: its midnight in the site's zone)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tz)
+    return None
+
+
 class ContentIndex:
     """The site's content files, found by original URL, by title and day, and by path.
 
@@ -716,6 +735,9 @@ class ContentIndex:
         self.by_path: dict[Path, ExistingArticle] = {}
         self._by_url: dict[str, list[Path]] = {}
         self._by_title_day: dict[tuple[str, date], list[Path]] = {}
+        # Each article's date and sketch, made when first asked for (same_story).
+        self._dates: dict[Path, datetime | None] = {}
+        self._sketches: dict[Path, str] = {}
 
     @classmethod
     def load(cls, content_dir: Path, tz: ZoneInfo) -> ContentIndex:
@@ -746,6 +768,8 @@ class ContentIndex:
             self._by_title_day.setdefault(key, []).append(path)
 
     def _forget(self, path: Path) -> None:
+        self._dates.pop(path, None)
+        self._sketches.pop(path, None)
         old = self.by_path.pop(path, None)
         if old is None:
             return
@@ -789,6 +813,30 @@ class ContentIndex:
     def paths(self) -> set[Path]:
         return set(self.by_path)
 
+    def same_story(self, raw: RawArticle) -> list[tuple[float, ExistingArticle]]:
+        """The articles a raw file most likely repeats, most similar first: published within
+        the stories' window of it and telling the same event (stories.py), by their sketches.
+        """
+        assert raw.published is not None
+        mine = sketch(raw.title, raw.body)
+        found = []
+        for path, article in sorted(self.by_path.items()):
+            if path not in self._dates:
+                self._dates[path] = _moment(article.meta.get("date"), self.tz)
+            published = self._dates[path]
+            title = article.meta.get("title")
+            if published is None or abs(published - raw.published) > WINDOW:
+                continue
+            if not isinstance(title, str):
+                continue
+            if path not in self._sketches:
+                self._sketches[path] = sketch(title, article.body)
+            theirs = self._sketches[path]
+            if same_event(mine, theirs):
+                found.append((similarity(mine, theirs), str(path), article))
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return [(score, article) for score, _, article in found]
+
 
 def normal_url(url: str) -> str:
     """Compare URLs without the scheme's case, a `www.`, a trailing slash or a fragment."""
@@ -801,11 +849,17 @@ def normal_url(url: str) -> str:
 
 
 def import_paths(
-    config: Config, paths: Sequence[Path], *, dry_run: bool = False, force: bool = False
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    skip_duplicates: bool = False,
 ) -> ImportReport:
     """Import every raw file named; write content files unless dry_run.
 
     force: overwrite the imported fields and body of a file even when a person edited them.
+    skip_duplicates: do not import a near-identical copy of an article already there.
     """
     report = ImportReport()
     sources: list[Path] = []
@@ -819,7 +873,15 @@ def import_paths(
     index = ContentIndex.load(config.content_dir, config.tz)
     claimed: set[Path] = index.paths
     for source in sources:
-        outcome = import_one(config, source, index, claimed, dry_run=dry_run, force=force)
+        outcome = import_one(
+            config,
+            source,
+            index,
+            claimed,
+            dry_run=dry_run,
+            force=force,
+            skip_duplicates=skip_duplicates,
+        )
         report.outcomes.append(outcome)
     return report
 
@@ -832,6 +894,7 @@ def import_one(
     *,
     dry_run: bool,
     force: bool = False,
+    skip_duplicates: bool = False,
 ) -> Outcome:
     try:
         text = read_raw(source).decode("utf-8")
@@ -870,6 +933,16 @@ def import_one(
         )  # fmt: skip
     if matches:
         return reimport(config, source, raw, matches[0], index, dry_run=dry_run, force=force)
+    repeated = index.same_story(raw)
+    if skip_duplicates and repeated and repeated[0][0] >= NEAR_IDENTICAL:
+        copy = _shown(repeated[0][1].path, config)
+        return Outcome(
+            source, "duplicate", repeated[0][1].path, notes=notes,
+            reason=f"a near-identical copy of {copy}, not imported (--skip-duplicates)",
+        )  # fmt: skip
+    notes += tuple(
+        f"same story as {_shown(article.path, config)}" for _, article in repeated[:MAX_NAMED]
+    )
     target = free_path(folder, raw.slug, claimed)
     claimed.add(target)
     keep = {"slug": target.stem} if target.stem != raw.slug else {}  # a second file, a second URL

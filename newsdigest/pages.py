@@ -10,7 +10,7 @@ sealed page never changes when newer articles arrive; when the newest page has g
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Literal
@@ -27,12 +27,14 @@ from newsdigest.contexts import (
     Context,
     DayContext,
     DayLink,
+    EditionContext,
     FeedContext,
     HomeContext,
     Links,
     MonthContext,
     MonthLink,
     NewsSitemapContext,
+    OpmlContext,
     Plain,
     RedirectContext,
     RedirectsContext,
@@ -47,9 +49,11 @@ from newsdigest.contexts import (
     YearContext,
     YearLink,
 )
+from newsdigest.edition import day_label, subject
 from newsdigest.errors import Problem
 from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
+from newsdigest.stories import StoryGroup, story_groups
 from newsdigest.urls import output_file
 
 PageKind = Literal[
@@ -78,6 +82,10 @@ PageKind = Literal[
     "news_sitemap",
     "robots",
     "redirects",
+    # A day's edition: the e-mail's HTML (edition.html, its CSS inlined) and its plain text.
+    "edition",
+    "edition_text",
+    "opml",  # feeds.opml: every Atom feed of the site, to subscribe to all at once
 ]
 TEMPLATES: dict[str, str] = {
     "home": "home.html",
@@ -95,6 +103,7 @@ TEMPLATES: dict[str, str] = {
     "page": "page.html",
     "search": "search.html",
     "not_found": "404.html",
+    "edition": "edition.html",
 }
 SEARCH_BUNDLE = "pagefind/"  # the search index's folder in the output
 HOME_TOPICS = 12
@@ -160,6 +169,8 @@ def plan_pages(
         found = site.neighbours[entry.path]
         links = _links((entry,), urls)
         context = ArticleContext(entry.path, found.previous, found.next, found.related, links)
+        if entry.path in site.stories:
+            context = _in_story(context, site)
         pages.append(
             Page("article", entry.url, context, origin=entry.path, modified=entry.modified,
                  layout=entry.template, indexed=True)
@@ -198,6 +209,8 @@ def plan_pages(
     )
     pages += _redirects(site)
     pages += _feeds(site, config)
+    pages += _editions(site, config, entries)
+    pages.append(_opml(pages, config))
     pages += _sitemaps(site, config, pages, now)
     copies = (*static, *assets)
     reserved = (SEARCH_BUNDLE,) if config.search else ()
@@ -344,22 +357,28 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
         label = _long_date(day.day)
         older = links[days[index + 1].day] if index + 1 < len(days) else None
         newer = links[days[index - 1].day] if index > 0 else None
-        pages += _paginated(
-            "day",
-            day.url,
-            label,
-            f"The digest of {label}",
-            day.paths,
-            config,
-            lambda items, page_links, d=day, o=older, n=newer: DayContext(
-                DayLink(d.day, d.count if page_links.number == 0 else None),
-                items,
-                page_links,
-                o,
-                n,
-            ),
-            entries,
-        )
+        # Paginated by story: each story is listed once, by its newest report of the day.
+        groups = {group.paths[0]: group for group in story_groups(day.paths, site.stories)}
+        pages += [
+            replace(page, modified=_newest(entries, page.context.listed()))
+            for page in _paginated(
+                "day",
+                day.url,
+                label,
+                f"The digest of {label}",
+                tuple(groups),
+                config,
+                lambda leads, page_links, d=day, o=older, n=newer, g=groups: DayContext(
+                    DayLink(d.day, d.count if page_links.number == 0 else None),
+                    tuple(path for lead in leads for path in g[lead].paths),
+                    page_links,
+                    o,
+                    n,
+                    tuple(g[lead] for lead in leads),
+                ),
+                entries,
+            )
+        ]
     pages.append(
         Page(
             "archive",
@@ -391,6 +410,7 @@ def _home(site: Site, config: Config, entries: dict[str, Entry]) -> Page:
         # The sidebar: the busiest topics, and the latest months.
         top_topics=tuple(_topic_link(topic) for topic in busiest),
         months=tuple(_month_link(month) for month in site.months[:HOME_MONTHS]),
+        stories=story_groups([path for day in days for path in day.paths], site.stories),
     )
     modified = _newest(entries, (path for day in days for path in day.paths))
     return Page(
@@ -508,6 +528,57 @@ def _feeds(site: Site, config: Config) -> list[Page]:
                  origin=f"{kind} {group.name!r}")
         )  # fmt: skip
     return pages
+
+
+def _in_story(context: ArticleContext, site: Site) -> ArticleContext:
+    """An article page that names its story and lists the story's other reports (which its
+    related articles then leave out)."""
+    story = site.stories[context.path]
+    reports = tuple(path for path in story.paths if path != context.path)
+    related = tuple(path for path in context.related if path not in reports)
+    return replace(context, related=related, story=story.id, reports=reports)
+
+
+def _editions(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+    """Each day's edition: the e-mail's HTML as a web page, and its plain text."""
+    pages: list[Page] = []
+    for day in site.days:
+        context = edition_context(site, config, day.day)
+        label = _long_date(day.day)
+        modified = _newest(entries, day.paths)
+        pages += [
+            Page("edition", f"{day.url}edition/", context, f"Edition of {label}",
+                 f"The e-mail edition of {label}", modified=modified),
+            Page("edition_text", f"{day.url}edition.txt", context, f"Edition of {label}",
+                 f"The e-mail edition of {label} as plain text", modified=modified),
+        ]  # fmt: skip
+    return pages
+
+
+def edition_context(
+    site: Site, config: Config, day: date, limit: int | None = None
+) -> EditionContext:
+    """A day's edition: its stories as its day page lists them, the first `limit` of them."""
+    found = next((d for d in site.days if d.day == day), None)
+    groups: tuple[StoryGroup, ...] = ()
+    if found is not None:
+        groups = story_groups(found.paths, site.stories)[:limit]
+    label = day_label(day, config.language)
+    settings = config.edition
+    return EditionContext(
+        day, groups, label, subject(config, day), settings.header, settings.footer
+    )
+
+
+def _opml(pages: Sequence[Page], config: Config) -> Page:
+    """feeds.opml: every Atom feed planned so far (the site's, each topic's, and any other)."""
+    feeds = tuple(
+        (page.title, page.url, getattr(page.context, "page_url", ""))
+        for page in pages
+        if page.kind == "atom"
+    )
+    context = OpmlContext(f"{config.title}: every feed", feeds)
+    return Page("opml", "feeds.opml", context, context.title, "Every feed of the site")
 
 
 def news_window(entries: Iterable[Entry], now: datetime) -> tuple[str, ...]:

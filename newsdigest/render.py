@@ -17,17 +17,21 @@ from newsdigest.content import read_body
 from newsdigest.contexts import (
     ArticleContext,
     Articles,
+    EditionContext,
     FeedContext,
     NewsSitemapContext,
+    OpmlContext,
     RedirectContext,
     RedirectsContext,
     SitemapContext,
     SitemapIndexContext,
 )
+from newsdigest.edition import edition_text, inline_css
 from newsdigest.errors import Problem
 from newsdigest.feeds import Entries, Feed, atom, json_feed
 from newsdigest.limits import TimeLimitExceeded
 from newsdigest.markdown import MarkdownRenderer
+from newsdigest.opml import opml
 from newsdigest.output import Transaction
 from newsdigest.pages import Page
 from newsdigest.redirects import redirect_page, redirects_file
@@ -78,7 +82,10 @@ class PageRenderer:
             context["body"] = self.body_html(article, dict(page.context.body_links))
         context["page"] = page
         template = self.environment.get_template(page.template)
-        return template.render(context).encode("utf-8")
+        html = template.render(context)
+        if isinstance(page.context, EditionContext):
+            html = inline_css(html)  # as mail clients need it
+        return html.encode("utf-8")
 
     def document(self, page: Page, articles: Articles) -> bytes:
         """A feed, sitemap or robots.txt: written in Python, escaped in one place."""
@@ -108,6 +115,10 @@ class PageRenderer:
                 return redirect_page(context.target, articles[context.path].title, config)
             case RedirectsContext():
                 return redirects_file(context.rules, config)
+            case EditionContext():
+                return edition_text(context.edition(articles), config).encode("utf-8")
+            case OpmlContext():
+                return opml(context.title, context.feeds, config)
         if page.kind == "robots":
             return robots(config)
         raise ValueError(f"no writer for {page.kind!r}")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from newsdigest.articles import ARTICLE, Entry
 from newsdigest.config import Config
+from newsdigest.stories import Story, group_stories
 
 RELATED_LIMIT = 5
 # Related articles are looked for among this many neighbours in time on each shared topic:
@@ -146,6 +147,7 @@ class Site:
     authors: tuple[Author, ...] = ()  # by slug
     outlets: tuple[Outlet, ...] = ()  # by slug
     pages: tuple[Entry, ...] = ()  # content/pages/, by path: in no list
+    stories: dict[str, Story] = field(default_factory=dict)  # by path, of articles in one
 
     @property
     def months(self) -> tuple[Month, ...]:
@@ -195,6 +197,7 @@ def make_site(entries: Iterable[Entry], config: Config, previous: Previous | Non
             for name, paths in _members(newest_first, lambda e: e.sources, config.source_slug)
         ),
         pages=tuple(sorted((e for e in everything if e.kind != ARTICLE), key=lambda e: e.path)),
+        stories=group_stories(newest_first),
     )
 
 

@@ -1,6 +1,8 @@
 """Screenshots of the demo site: home, article, topic, day, author, source, about, search and
-404 at 390 and 1280 px wide, in light and dark mode, into screenshots/ (git-ignored). Look at
-them before a theme change lands.
+404 at 390 and 1280 px wide, a story told by three agencies (its day page and one report's
+page), and a day's e-mail edition at 600 and 360 px (the widths of a mail client and of a
+phone), in light and dark mode, into screenshots/ (git-ignored). Look at them before a theme
+change lands.
 
     python scripts/screenshots.py [--out screenshots]
 
@@ -33,8 +35,13 @@ PAGES = {
     "about": "about/",
     "search": "search/?q=gas",
     "404": "404.html",
+    "story-day": "2026/11/10/",
+    "story-report": "2026/11/10/nato-allies-pool-money-to-buy-air-defences-faster/",
+    "edition": "2026/11/10/edition/",
 }
 WIDTHS = (390, 1280)
+# An e-mail is read in a column of about 600 px, or on a phone.
+EDITION_WIDTHS = (600, 360)
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -85,7 +92,7 @@ def main() -> None:
                     {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
                 )
                 for name, path in PAGES.items():
-                    for width in WIDTHS:
+                    for width in EDITION_WIDTHS if name == "edition" else WIDTHS:
                         driver.get(base + path)
                         if name == "search":
                             from selenium.webdriver.common.by import By

@@ -5,6 +5,7 @@ shows, and always give what a fresh build from scratch gives, byte for byte."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -379,4 +380,54 @@ def test_pages_aliases_and_newsroom_settings_give_what_a_full_build_gives(
     assert_same_as_full(dev, tmp_path)
     about.unlink()
     dev.rebuild({about})
+    assert_same_as_full(dev, tmp_path)
+
+
+LABELLED = Path(__file__).parent / "fixtures" / "stories" / "content" / "2025" / "03"
+
+
+def test_stories_change_as_reports_come_and_go_as_a_full_build_gives(
+    dev: Engine, tmp_path: Path
+) -> None:
+    """A story is structure: a report that joins or leaves it changes the day page, the home
+    page, the edition and every report's page, in both ways of building."""
+    content = dev.site_dir / "content/2025/03"
+    content.mkdir(parents=True)
+    reports = {name: content / f"lyon-fire-{name}.md" for name in ("afp", "reuters", "dpa")}
+
+    def add(*names: str) -> set[Path]:
+        for name in names:
+            reports[name].write_text((LABELLED / reports[name].name).read_text())
+        return {reports[name] for name in names}
+
+    def day() -> str:
+        return (tmp_path / "dev/2025/03/10/index.html").read_text(encoding="utf-8")
+
+    dev.rebuild(add("afp", "reuters"))  # two agencies: a story
+    assert_same_as_full(dev, tmp_path)
+    [story] = set(re.findall(r'data-story="([^"]+)"', day()))
+    dev.rebuild(add("dpa"))  # a third report joins it, under the same id
+    assert_same_as_full(dev, tmp_path)
+    assert re.findall(r'data-story="([^"]+)"', day()) == [story]
+    assert day().count('<article class="teaser') == 1
+    edition = (tmp_path / "dev/2025/03/10/edition.txt").read_text(encoding="utf-8")
+    assert "Reported by AFP, Reuters, dpa" in edition
+    # Moved out by hand: it stands alone, the other two stay one story.
+    dev.rebuild(edit(reports["reuters"], "topics:", "story: none\ntopics:"))
+    assert_same_as_full(dev, tmp_path)
+    assert day().count('<article class="teaser') == 2
+    # Rewritten to tell something else, the last report leaves the story, which is no more.
+    reports["dpa"].write_text(
+        article(
+            "Tokyo shares close higher",
+            "2025-03-10T09:02:00+01:00",
+            "Japanese shares rose on Monday as exporters gained on a weaker yen in Tokyo.",
+            source="dpa",
+        )
+    )
+    dev.rebuild({reports["dpa"]})
+    assert_same_as_full(dev, tmp_path)
+    assert "data-story" not in day()
+    reports["afp"].unlink()
+    dev.rebuild({reports["afp"]})
     assert_same_as_full(dev, tmp_path)

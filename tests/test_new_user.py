@@ -80,6 +80,7 @@ COMMANDS = {
     "serve": ["serve"],
     "check": ["check"],
     "import": ["import", "raw.txt"],
+    "edition": ["edition", "--output", "edition.eml"],
 }
 
 

@@ -323,8 +323,8 @@ def test_a_menu_from_the_settings_is_on_every_page_under_the_base_path(site: Pat
     newsroom(site, MENU)
     build_site(site)
     for name, data in output_files(site).items():
-        if not name.endswith(".html") or b"http-equiv" in data:
-            continue
+        if not name.endswith(".html") or b"http-equiv" in data or "/edition/" in name:
+            continue  # redirect pages and e-mail editions have no menu
         html = data.decode()
         nav = html[html.index('<nav aria-label="Sections">') : html.index("</nav>")]
         assert re.findall(r'href="([^"]+)"', nav) == [

@@ -267,6 +267,25 @@ def full_build_files(site: Path, output: Path, base_url: str) -> dict[str, bytes
     return output_files(output.parent, output.name)
 
 
+# One event told by two agencies: a story.
+REPORT_AFP = article(
+    "Fire tears through warehouse in Lyon, three firefighters hurt",
+    "2026-10-02T07:40:00",
+    "A huge fire destroyed a logistics warehouse in the Vaise district of Lyon overnight, "
+    "injuring three firefighters, the Rhône prefecture said. More than 120 firefighters fought "
+    "the blaze. Prefect Fabienne Buccio said there was no toxic risk.",
+    source="AFP",
+)
+REPORT_DPA = article(
+    "Lyon warehouse destroyed by major fire",
+    "2026-10-02T09:00:00",
+    "A major fire at a storage hall in Lyon has left three firefighters injured, according to "
+    "the prefecture of the Rhône department. Around 120 firefighters were in Vaise. Prefect "
+    "Buccio said measurements showed no toxic substances.",
+    source="dpa",
+)
+
+
 def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path: Path) -> None:
     base = "http://127.0.0.1:9/"
     write_site(
@@ -288,6 +307,8 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
         assert output_files(tmp_path, "dev") == expected
 
     same()
+    kept_out = REPORT_DPA.replace("source:", "story: none\nsource:")
+    new_footer = '[tool.newsdigest]\ntitle = "Inc"\n[tool.newsdigest.edition]\nfooter = "Bye"\n'
     steps: list[tuple[str, Callable[[], set[Path]]]] = [
         ("edit a body", lambda: write(site / "content/two.md",
                                       article("Two", "2026-10-02T09:00:00", "New body.",
@@ -306,6 +327,11 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
                                                 (REPO / "templates/_macros.html").read_text()
                                                 .replace("teaser-title", "teaser-title x"))),
         ("change a stylesheet", lambda: write(site / "static/extra.css", "p { color: blue }")),
+        ("two agencies report one event", lambda: write(site / "content/afp.md", REPORT_AFP)
+                                                  | write(site / "content/dpa.md", REPORT_DPA)),
+        ("a report leaves its story", lambda: write(site / "content/dpa.md", kept_out)),
+        ("a report joins it again", lambda: write(site / "content/dpa.md", REPORT_DPA)),
+        ("change the edition's footer", lambda: write(site / "pyproject.toml", new_footer)),
         ("drop the override", lambda: remove(site / "templates/topic.html")),
         ("add a page", lambda: write(site / "content/pages/about.md",
                                      "---\ntitle: About\n---\nWho we are.\n")),
@@ -335,6 +361,8 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
         result = dev.rebuild(changed)
         assert reload_kind(changed, result, recovered=False) != "none", label
         same()
+    day = (tmp_path / "dev/2026/10/02/index.html").read_text(encoding="utf-8")
+    assert day.count("data-story=") == 1  # the two reports, one story
     unchanged = dev.rebuild({site / "content/two.md"})
     assert reload_kind({site / "content/two.md"}, unchanged, recovered=False) == "none"
 
