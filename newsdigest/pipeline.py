@@ -475,8 +475,11 @@ def pick_work(
 
     sources = inputs.sources
     candidates = None
-    if structure.reused and outputs is None and state.render_key == theme.render_key:
-        candidates = _candidates(structure, state, inputs)
+    if outputs is None and state.render_key == theme.render_key:
+        if structure.reused:
+            candidates = _candidates(structure, state, inputs)
+        elif state.index is not None:
+            candidates = _changed_pages(structure, state, inputs)
     to_render, fingerprints = pages_to_render(
         structure.plan.pages,
         lambda page: fingerprint(page, sources, theme.templates, theme.render_key),
@@ -639,6 +642,27 @@ def _candidates(structure: Structure, state: BuildState, inputs: Inputs) -> set[
     changed = {name for name, digest in inputs.theme.templates.items() if old.get(name) != digest}
     if changed:
         found |= {page.file for page in structure.plan.pages if page.template in changed}
+    return found
+
+
+def _changed_pages(structure: Structure, state: BuildState, inputs: Inputs) -> set[str]:
+    """With a new plan made beside the last one (the dev server's), the pages that can have
+    changed: those not in the last plan or not equal to their page there, those that show an
+    article that changed, and those whose template changed. Comparing pages costs less than
+    working out every page's fingerprint."""
+    before = state.index.pages if state.index is not None else {}
+    touched = inputs.touched
+    old = state.templates or {}
+    templates = {name for name, digest in inputs.theme.templates.items() if old.get(name) != digest}
+    found = set()
+    for file, page in structure.index.pages.items():
+        context = page.context
+        if (
+            before.get(file) != page
+            or page.template in templates
+            or (touched and not touched.isdisjoint((*context.listed(), *context.in_full())))
+        ):
+            found.add(file)
     return found
 
 
