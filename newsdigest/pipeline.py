@@ -25,6 +25,7 @@ from newsdigest.cache import BuildState, Output, load_state, lock_file, save_sta
 from newsdigest.changes import article_digests, fingerprint, pages_to_render, readers
 from newsdigest.config import Config
 from newsdigest.content import asset_of, list_static, scan_content
+from newsdigest.contexts import ArticleContext
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
 from newsdigest.output import (
     Transaction,
@@ -36,7 +37,7 @@ from newsdigest.output import (
 )
 from newsdigest.pages import Page, Plan, news_window, plan_pages
 from newsdigest.render import PageRenderer, render_pages
-from newsdigest.search import BUNDLE, index_articles
+from newsdigest.search import BUNDLE, Member, plan_partitions, update_index
 from newsdigest.site import Entry, Site, entry_of, make_site
 from newsdigest.theme import fingerprinted, template_digests, theme_static
 
@@ -291,7 +292,7 @@ def write_site(
             copied += 1
             transaction.copy(copy.url, copy.source)
         bundle, search, search_problems = _search(
-            config, options, state, structure.plan, set(rendered.changed), transaction, work
+            config, options, state, structure, set(rendered.changed), transaction, work
         )
         problems += search_problems
         if errors_in(list(search_problems)):
@@ -308,35 +309,35 @@ def _search(
     config: Config,
     options: BuildOptions,
     state: BuildState,
-    plan: Plan,
+    structure: Structure,
     changed: set[str],
     transaction: Transaction,
     work: Work,
 ) -> tuple[frozenset[str], dict[str, str], tuple[Problem, ...]]:
     """The search index's files in the new site, its bookkeeping, and its problems.
 
-    The index is made again when an article page changed, appeared or went since it was last
-    made, or one of its files is not as written; else the current one is kept.
+    The article pages are split into partitions by date (search.plan_partitions); a partition
+    is indexed again when one of its pages changed, appeared or went since it was last indexed,
+    or one of its files is not as written; the others keep their bundles.
     """
     if not config.search:
         return frozenset(), {}, ()
-    articles = sorted(page.file for page in plan.pages if page.kind == "article")
-    manifest = hashlib.sha1("\n".join(articles).encode("utf-8", "surrogatepass")).hexdigest()
-    current = frozenset(_bundle(state.outputs))
-    stale = (
-        state.search.get("pending") == "yes"
-        or state.search.get("manifest") != manifest
-        or not current
-        or not changed.isdisjoint(articles)
-        or not all(work.intact(file) for file in current)
+    members = [
+        Member(page.file, page.url, structure.entries[page.context.path].published)
+        for page in structure.plan.pages
+        if page.kind == "article" and isinstance(page.context, ArticleContext)
+    ]
+    index = update_index(
+        plan_partitions(members),
+        state.search,
+        _bundle(state.outputs),
+        changed,
+        work.intact,
+        transaction,
+        options.search,
+        options.cancelled,
     )
-    if not stale:
-        return current, dict(state.search), ()
-    if not options.search:
-        record = {"manifest": state.search.get("manifest", ""), "pending": "yes"}
-        return current, record, ()
-    index = index_articles(articles, transaction, config, options.cancelled)
-    return index.files, {"manifest": manifest, "pending": "no"}, index.problems
+    return index.files, index.record, index.problems
 
 
 def _fitting(state: BuildState | None, config: Config) -> BuildState:
