@@ -87,6 +87,32 @@ function fill(select, counts) {
   }
 }
 
+// Pagefind matches a word by the words it starts (prefix search); but when an index has no such
+// word it falls back on the longest word that the search word starts with: "tokyo" would find
+// every page with "to" in each partition that never mentions Tokyo. So each word is first
+// looked up exactly, and when every word is found somewhere, only the indexes that hold every
+// word are searched, as one index over all pages would do. A word still being typed, or found
+// nowhere, is searched as Pagefind does.
+const exactly = new Map(); // word -> the (partition, language) indexes that hold it
+async function indexesWithEvery(query) {
+  if (!query) return null;
+  let common = null;
+  for (const word of query.split(/\s+/)) {
+    if (!exactly.has(word)) {
+      const search = await pagefind.search(`"${word.replaceAll('"', "")}"`);
+      exactly.set(word, Object.keys(search.filters.part || {}).filter((key) => search.filters.part[key] > 0));
+    }
+    const holding = exactly.get(word);
+    if (!holding.length) return null;
+    common = common ? common.filter((key) => holding.includes(key)) : holding;
+  }
+  return common;
+}
+
+function within(filters, keys) {
+  return keys === null ? filters : { ...filters, part: { any: keys } };
+}
+
 // Relevance order, as one index would give it: Pagefind merges the indexes by score.
 async function byRelevance(query, filters) {
   const search = await pagefind.search(query, { filters });
@@ -146,7 +172,6 @@ function excerpt(html) {
 function item(data) {
   const li = document.createElement("li");
   li.className = "teaser";
-  if (data.meta.lang) li.lang = data.meta.lang;
   if (data.meta.date) {
     const meta = document.createElement("p");
     meta.className = "teaser-meta";
@@ -178,14 +203,22 @@ async function run() {
   if (!query && !Object.keys(filters).length) {
     list.replaceChildren();
     statusLine.textContent = "";
+    list.setAttribute("aria-busy", "false");
     return;
   }
+  list.setAttribute("aria-busy", "true");
   // Without words to rank by, the newest articles of the topic or source come first.
   const direction = sort.value || (query ? "" : "desc");
-  const { total, found } = direction ? await byDate(query || null, filters, direction) : await byRelevance(query, filters);
+  const keys = await indexesWithEvery(query);
+  const scoped = within(filters, keys);
+  const { total, found } =
+    keys !== null && !keys.length ? { total: 0, found: [] } :
+    direction ? await byDate(query || null, scoped, direction) :
+    await byRelevance(query, scoped);
   const shown = await Promise.all(found.map(({ result, data }) => data || result.data()));
   if (ticket !== latest) return; // a newer search has started meanwhile
   list.replaceChildren(...shown.map(item));
+  list.setAttribute("aria-busy", "false");
   statusLine.textContent =
     total === 0 ? "No articles found." :
     total > MAX_RESULTS ? `${total} articles found, first ${MAX_RESULTS} shown.` :
