@@ -14,7 +14,8 @@ const options = document.querySelector(".search-options");
 const statusLine = document.querySelector(".search-status");
 const list = document.querySelector(".search-results");
 const MAX_RESULTS = 30;
-const TYPING_PAUSE = 120; // ms after the last key before searching
+const TYPING_PAUSE = 80; // ms after the last key before searching
+const FIRST_SHOWN = 6; // results put on screen before the rest have loaded (a screenful)
 const bundle = form.dataset.bundle;
 const base = form.dataset.base;
 
@@ -99,8 +100,11 @@ async function indexesWithEvery(query) {
   let common = null;
   for (const word of query.split(/\s+/)) {
     if (!exactly.has(word)) {
-      const search = await pagefind.search(`"${word.replaceAll('"', "")}"`);
-      exactly.set(word, Object.keys(search.filters.part || {}).filter((key) => search.filters.part[key] > 0));
+      // A filter that no page has: Pagefind counts the matches by index (totalFilters, before
+      // filtering) without ranking any of them.
+      const search = await pagefind.search(`"${word.replaceAll('"', "")}"`, { filters: { part: "-" } });
+      const counts = search.totalFilters.part || {};
+      exactly.set(word, Object.keys(counts).filter((key) => counts[key] > 0));
     }
     const holding = exactly.get(word);
     if (!holding.length) return null;
@@ -215,14 +219,20 @@ async function run() {
     keys !== null && !keys.length ? { total: 0, found: [] } :
     direction ? await byDate(query || null, scoped, direction) :
     await byRelevance(query, scoped);
-  const shown = await Promise.all(found.map(({ result, data }) => data || result.data()));
+  // The first results go on screen as soon as they have loaded, the others after them.
+  const loading = found.map(({ result, data }) => data || result.data());
+  const first = await Promise.all(loading.slice(0, FIRST_SHOWN));
   if (ticket !== latest) return; // a newer search has started meanwhile
-  list.replaceChildren(...shown.map(item));
-  list.setAttribute("aria-busy", "false");
+  list.replaceChildren(...first.map(item));
+  list.dataset.query = query; // what the list shows (tests and benchmarks wait for it)
   statusLine.textContent =
     total === 0 ? "No articles found." :
     total > MAX_RESULTS ? `${total} articles found, first ${MAX_RESULTS} shown.` :
     `${total} ${total === 1 ? "article" : "articles"} found.`;
+  const rest = await Promise.all(loading.slice(FIRST_SHOWN));
+  if (ticket !== latest) return;
+  list.append(...rest.map(item));
+  list.setAttribute("aria-busy", "false");
 }
 
 try {
