@@ -58,8 +58,8 @@ class Scheme:
     """
 
     sealed_minimum: int = 1_000
-    sealed_every: int = 100
-    sealed_maximum: int = 1_300  # Pagefind needs about 0.2 MB per ~900-word page
+    sealed_every: int = 67
+    sealed_maximum: int = 1_200  # Pagefind needs about 0.2 MB per ~900-word page
     newest_minimum: int = 40
     newest_every: int = 40
     newest_maximum: int = 160
