@@ -193,7 +193,13 @@ def edit_oldest(site: Path) -> None:
 
 
 class Counted(http.server.SimpleHTTPRequestHandler):
-    """Serves a folder and counts the requests and the bytes of each response."""
+    """Serves a folder and counts the requests and the bytes of each response.
+
+    Nothing may be cached (Pagefind fetches from a web worker, which the browser's "cache
+    off" switch does not reach), and connections are kept open, as any web server does.
+    """
+
+    protocol_version = "HTTP/1.1"
 
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -213,6 +219,10 @@ class Counted(http.server.SimpleHTTPRequestHandler):
             self.counts["requests"] += 1
             self.counts["bytes"] += size
         return handle
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -372,8 +382,9 @@ def report(
         f"Partitions at {articles:,} articles: {len(cold['partitions'])} "
         f"(pages: {', '.join(str(n) for n in cold['partitions'])}).",
         "",
-        "| build | time | search step | partitions indexed (pages) | peak memory |",
-        "| --- | ---: | ---: | --- | ---: |",
+        "| build | time | pages rendered | search step | partitions indexed (pages) "
+        "| peak memory |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
     ]
     for label, result in (
         ("cold, partitions one after another", cold),
@@ -384,7 +395,8 @@ def report(
     ):
         indexed = ", ".join(str(n) for n in result["indexed"]) or "none"
         lines.append(
-            f"| {label} | {result['seconds']:.1f} s | {result['search_seconds']:.2f} s | "
+            f"| {label} | {result['seconds']:.1f} s | {result['rendered']:,} | "
+            f"{result['search_seconds']:.2f} s | "
             f"{len(result['indexed'])} ({indexed}) | {result['tree_mb']:.0f} MB "
             f"({result['largest_mb']:.0f} MB) |"
         )

@@ -128,8 +128,8 @@ async function byRelevance(query, filters) {
 // after another, and only the languages of one partition are merged by their dates.
 async function byDate(query, filters, direction) {
   const sorting = { date: direction };
-  const all = await pagefind.search(query, { filters, sort: sorting });
-  const counts = all.filters.part || {};
+  const counts = await countsByIndex(query, filters);
+  const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   const found = [];
   const order = direction === "asc" ? partitions : [...partitions].reverse();
   for (const partition of order) {
@@ -147,7 +147,20 @@ async function byDate(query, filters, direction) {
     candidates.sort((a, b) => sign * compareDates(a.data, b.data));
     found.push(...candidates.slice(0, wanted));
   }
-  return { total: all.results.length, found };
+  return { total, found };
+}
+
+// How many pages match in each (partition, language) index. Without a topic or a source,
+// Pagefind counts them before filtering (totalFilters) while ranking none: a filter that no page
+// has keeps it from ranking thousands of results that date order would not use.
+async function countsByIndex(query, filters) {
+  const { part, ...others } = filters;
+  if (Object.keys(others).length) {
+    return (await pagefind.search(query, { filters })).filters.part || {};
+  }
+  const counts = (await pagefind.search(query, { filters: { part: "-" } })).totalFilters.part || {};
+  const allowed = part ? part.any : Object.keys(counts);
+  return Object.fromEntries(allowed.map((key) => [key, counts[key] || 0]));
 }
 
 // The order of data-pagefind-sort="date:...": whole seconds since 1970, then the URL.
