@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -261,12 +262,14 @@ def update_index(
 
 
 def _engine(executable: Path) -> str:
-    """What made the bundles: another newsdigest or Pagefind binary makes them all again."""
+    """What made the bundles: another Pagefind binary, or another version of this module,
+    makes them all again."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
     try:
         stat = executable.stat()
     except OSError:
-        return f"{__version__} {executable}"
-    return f"{__version__} {executable.name} {stat.st_size} {stat.st_mtime_ns}"
+        return f"{__version__} {code} {executable}"
+    return f"{__version__} {code} {executable.name} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def _files_by_partition(files: Iterable[str]) -> dict[str, set[str]]:
@@ -368,6 +371,7 @@ def canonical_bundle(bundle: dict[str, bytes]) -> dict[str, bytes]:
             reference[1] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
             bundle[f"filter/{reference[1]}.pf_filter"] = data
         meta[3].sort(key=lambda reference: reference[0])
+        _rechunk(bundle, meta, prefix)
         data = _pack(meta)
         language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
         bundle[f"pagefind.{language['hash']}.pf_meta"] = data
@@ -375,6 +379,76 @@ def canonical_bundle(bundle: dict[str, bytes]) -> dict[str, bytes]:
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     bundle["pagefind-entry.json"] = text.encode("utf-8")
     return bundle
+
+
+# Pagefind cuts its word list into chunks of about 20,000 word positions, whatever the size of
+# the index, and a search loads the chunk holding each word from every index it searches: eleven
+# partitions would load eleven chunks where one index loads one. So a partition's chunks are
+# cut smaller, in proportion to its pages (an index of 10,000 pages keeps Pagefind's size), and
+# only between words that share at most two letters, so that the words a search word starts
+# (it finds them all) never lie in two chunks when it has three letters or more.
+_POSITIONS_PER_PAGE = 2
+_FEWEST_POSITIONS = 1_000
+_PAGEFIND_POSITIONS = 20_000
+
+
+def _rechunk(bundle: dict[str, bytes], meta: list[Any], prefix: str) -> None:
+    """Cut one language's word list into chunks sized for its number of pages (meta[1]),
+    updating the chunk list (meta[2]: [first word, last word, file hash] each). A word list
+    not as expected is left as Pagefind made it."""
+    target = max(_FEWEST_POSITIONS, _POSITIONS_PER_PAGE * len(meta[1]))
+    if target >= _PAGEFIND_POSITIONS:
+        return
+    words: list[Any] = []
+    for reference in meta[2]:
+        words += _unpack(bundle[f"index/{reference[2]}.pf_index"])[0]
+    names = [word[0] for word in words]
+    if not all(isinstance(name, str) for name in names) or names != sorted(set(names)):
+        return
+    for reference in meta[2]:
+        del bundle[f"index/{reference[2]}.pf_index"]
+    chunks: list[list[Any]] = [[]]
+    size = 0
+    for position, word in enumerate(words):
+        chunks[-1].append(word)
+        size += _positions(word)
+        following = names[position + 1] if position + 1 < len(names) else None
+        if following is None or size < target:
+            continue
+        if len(_shared(word[0], following)) <= 2 or size >= 4 * target:
+            chunks.append([])
+            size = 0
+    listed = []
+    for chunk in chunks:
+        data = _pack([chunk])
+        name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+        bundle[f"index/{name}.pf_index"] = data
+        listed.append([chunk[0][0], chunk[-1][0], name])
+    # A chunk starts, as in Pagefind's chunk_meta, with the shortest prefix that tells its first
+    # word from the last word before it, so that a word being typed ("har") finds the chunk of
+    # the words it starts. It ends with its last word in full, not shortened as Pagefind does:
+    # a shortened end ("har" for "harbour") would be less than the words of its last letters,
+    # which Pagefind then finds only when no other word of the search found its chunk.
+    for before, after in itertools.pairwise(listed):
+        common = len(_shared(before[1], after[0]))
+        after[0] = after[0][: common + 1]
+    meta[2] = listed
+
+
+def _positions(word: list[Any]) -> int:
+    """A word's size in Pagefind's count: its positions and pages, with its other forms'."""
+    pages = word[1] + [page for variant in word[2] for page in variant[1]]
+    return sum(len(page[1]) + 1 for page in pages)
+
+
+def _shared(first: str, second: str) -> str:
+    """The letters two words start with."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]
 
 
 _PACKED = b"pagefind_dcd"  # Pagefind's files: gzip of this marker and a CBOR document
@@ -435,14 +509,16 @@ class PagefindService:
         self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
         self.process.stdin.flush()
         while True:
-            message = self._read_message()
+            raw = self._read_message()
             try:
-                answer = json.loads(base64.b64decode(message, validate=True))
+                answer = json.loads(base64.b64decode(raw, validate=True))
             except ValueError:  # (binascii.Error is one) not a message: log noise, skip it
                 continue
             if not isinstance(answer, dict) or answer.get("message_id") not in (self.next_id, None):
                 continue
-            response = answer["payload"]
+            response = answer.get("payload")
+            if not isinstance(response, dict):
+                raise PagefindError("an answer without a payload")
             if response.get("type") == "Error":
                 raise PagefindError(response.get("message", "unknown error"))
             return response

@@ -5,6 +5,7 @@ test_search_browser.py for searches in Chromium)."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import random
 import re
@@ -400,3 +401,38 @@ def test_a_newer_edit_stops_the_indexing_and_the_served_index_stays_whole(
     assert not list(tmp_path.glob(".dev.staging"))
     dev.index()
     assert bundle_files_in(tmp_path / "dev") != before
+
+
+def test_a_small_partition_has_small_word_chunks_that_keep_a_word_s_extensions_together(
+    site: Path, small_partitions: Scheme
+) -> None:
+    rng = random.Random(5)
+    letters = "abcdefghijklmnoprstuvwyz"
+    vocabulary = ["".join(rng.sample(letters, rng.randint(2, 9))) for _ in range(900)]
+    files = {
+        f"content/{n:02d}.md": article(
+            f"Report {n}", f"2026-09-{1 + n % 28:02d}T{8 + n % 9:02d}:00:00",
+            " ".join(rng.choice(vocabulary) for _ in range(300)),
+        )
+        for n in range(40)
+    }  # fmt: skip
+    write_site(site, files, 'base_url = "https://example.org/"\n')
+    build_site(site)
+    counts = []
+    for meta_file in (site / "public/pagefind").glob("*/pagefind.*.pf_meta"):
+        meta = search._unpack(meta_file.read_bytes())
+        ranges = [(first, last) for first, last, _ in meta[2]]
+        chunks = [
+            [word[0] for word in search._unpack(chunk.read_bytes())[0]]
+            for chunk in (meta_file.parent / f"index/{name}.pf_index" for *_, name in meta[2])
+        ]
+        flat = [word for chunk in chunks for word in chunk]
+        assert flat == sorted(set(flat))  # every word once, in order
+        for number, chunk in enumerate(chunks):
+            for word in chunk:  # found where Pagefind looks: the first range that holds it
+                first = next(i for i, (low, high) in enumerate(ranges) if low <= word <= high)
+                assert first == number, (word, ranges[number])
+        for before, after in itertools.pairwise(chunks):
+            assert len(search._shared(before[-1], after[0])) <= 2, (before[-1], after[0])
+        counts.append(len(chunks))
+    assert max(counts) > 1  # a few pages' words, in several small chunks
