@@ -287,7 +287,11 @@ def _index_partition(
     transaction: Transaction,
     cancelled: Callable[[], bool],
 ) -> tuple[set[str], Problem | None]:
-    """Stage one partition's bundle; its files, or the problem that stopped Pagefind."""
+    """Stage one partition's bundle; its files, or the problem that stopped Pagefind.
+
+    Pagefind is stopped before its files are reworked (canonical_bundle), so that its memory
+    and the reworking's are not needed at the same time.
+    """
     try:
         with PagefindService(executable) as service:
             # No forced language: Pagefind indexes each page in the language of its <html lang>.
@@ -298,7 +302,9 @@ def _index_partition(
                     raise Cancelled
                 html = transaction.staged_file(member.file).read_text(encoding="utf-8")
                 service.add_file(index, "/" + member.file.removesuffix("index.html"), html)
-            bundle = canonical_bundle(service.get_files(index))
+            written = service.get_files(index)
+        bundle = canonical_bundle(written)
+        del written
     except (OSError, ValueError, LookupError, PagefindError) as error:
         return set(), Problem(partition.folder, f"Pagefind failed: {error}")
     files = set()
