@@ -240,8 +240,9 @@ def update_index(
         kept = dict(record) | {f"pending:{partition.name}": "yes" for partition in todo}
         return SearchIndex(frozenset(present), kept | {"pending": "yes"})
     files: set[str] = set()
+    again = {partition.name for partition in todo}
     for partition in partitions:
-        if partition in todo:
+        if partition.name in again:
             staged, problem = _index_partition(partition, executable, transaction, cancelled)
             if problem is not None:
                 return SearchIndex(frozenset(), {}, (problem,))
