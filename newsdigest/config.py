@@ -217,8 +217,11 @@ class Config:
 
     @property
     def menu_items(self) -> tuple[MenuItem, ...]:
-        """The menu in its order: the configured one, or Latest, Topics, Archive, Search."""
-        return self.menu or DEFAULT_MENU
+        """The menu in its order: the configured one, or Latest, Topics, Archive, Search (this
+        one only when the site has search)."""
+        if self.menu:
+            return self.menu
+        return tuple(item for item in DEFAULT_MENU if self.search or item.url != "search/")
 
 
 _SIMPLE_KEYS: dict[str, type] = {

@@ -197,7 +197,9 @@ def plan_pages(
             origin=f"topic {topic.name!r}",
         )
     pages += _people(site, config, entries)
-    pages.append(Page("search", "search/", Plain(), "Search", "Search every article of the digest"))
+    if config.search:
+        about = "Search every article of the digest"
+        pages.append(Page("search", "search/", Plain(), "Search", about))
     pages.append(
         Page(
             "not_found",

@@ -25,6 +25,7 @@ from newsdigest.cache import BuildState, Output, load_state, lock_file, save_sta
 from newsdigest.changes import article_digests, fingerprint, pages_to_render, readers
 from newsdigest.config import Config
 from newsdigest.content import asset_of, list_static, read_article, scan_content
+from newsdigest.contexts import ArticleContext
 from newsdigest.errors import BuildFailed, Problem, UsageError, errors_in
 from newsdigest.moves import gone_urls
 from newsdigest.output import (
@@ -37,7 +38,7 @@ from newsdigest.output import (
 )
 from newsdigest.pages import Page, Plan, news_window, plan_pages
 from newsdigest.render import PageRenderer, render_pages
-from newsdigest.search import BUNDLE, index_articles
+from newsdigest.search import BUNDLE, Member, plan_partitions, update_index
 from newsdigest.site import Site, make_site
 from newsdigest.theme import fingerprinted, template_digests, theme_static
 
@@ -387,14 +388,19 @@ class PlanIndex:
 
     files: frozenset[str]  # every page's and copy's output file
     pages: dict[str, Page]  # by output file
-    articles: tuple[str, ...]  # the article pages' files, sorted
+    members: tuple[Member, ...]  # the pages the search index holds, with their dates
     readers: Mapping[str, set[str]] | None = None  # who shows each article, once it is asked
 
 
-def index_plan(plan: Plan) -> PlanIndex:
+def index_plan(plan: Plan, site: Site) -> PlanIndex:
     pages = {page.file: page for page in plan.pages}
-    articles = tuple(sorted(file for file, page in pages.items() if page.indexed))
-    return PlanIndex(frozenset(pages) | {copy.url for copy in plan.copies}, pages, articles)
+    entries = {entry.path: entry for entry in (*site.entries, *site.pages)}
+    members = tuple(
+        Member(file, page.url, entries[page.context.path].published)
+        for file, page in sorted(pages.items())
+        if page.indexed and isinstance(page.context, ArticleContext)
+    )
+    return PlanIndex(frozenset(pages) | {copy.url for copy in plan.copies}, pages, members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,7 +442,7 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
     )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
-    index = index_plan(plan)
+    index = index_plan(plan, site)
     # Addresses the last build published that went (moves.py).
     every = {path: source.entry for path, source in inputs.sources.items() if source.entry}
     problems += gone_urls(state.published, every, index.files)
@@ -564,28 +570,23 @@ def _search(
 ) -> tuple[frozenset[str], dict[str, str], tuple[Problem, ...]]:
     """The search index's files in the new site, its bookkeeping, and its problems.
 
-    The index is made again when an article page changed, appeared or went since it was last
-    made, or one of its files is not as written; else the current one is kept.
+    The article pages are split into partitions by date (search.plan_partitions); a partition
+    is indexed again when one of its pages changed, appeared or went since it was last indexed,
+    or one of its files is not as written; the others keep their bundles.
     """
     if not config.search:
         return frozenset(), {}, ()
-    articles = structure.index.articles
-    manifest = hashlib.sha1("\n".join(articles).encode("utf-8", "surrogatepass")).hexdigest()
-    current = frozenset(_bundle(state.outputs))
-    stale = (
-        state.search.get("pending") == "yes"
-        or state.search.get("manifest") != manifest
-        or not current
-        or not changed.isdisjoint(articles)
-        or not all(work.intact(file) for file in current)
+    index = update_index(
+        plan_partitions(structure.index.members),
+        state.search,
+        _bundle(state.outputs),
+        changed,
+        work.intact,
+        transaction,
+        options.search,
+        options.cancelled,
     )
-    if not stale:
-        return current, dict(state.search), ()
-    if not options.search:
-        record = {"manifest": state.search.get("manifest", ""), "pending": "yes"}
-        return current, record, ()
-    index = index_articles(articles, transaction, config, options.cancelled)
-    return index.files, {"manifest": manifest, "pending": "no"}, index.problems
+    return index.files, index.record, index.problems
 
 
 def _fitting(state: BuildState | None, config: Config) -> BuildState:

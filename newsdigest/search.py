@@ -1,9 +1,19 @@
-"""The search index: Pagefind, run over the new article pages before they are committed.
+"""The search index: Pagefind bundles over the article pages, one per partition of the archive.
 
-Pagefind (the `pagefind[bin]` wheel ships its binary; nothing is downloaded at run time) is
-given the new article pages (staged when they changed, else from the current output), and the
-bundle it hands back is staged like any page: all or nothing, and unchanged bundle files are
-not rewritten. The build runs this only when an article page changed since the last index.
+The article pages, oldest first, are split into partitions (`plan_partitions`): sealed ones of
+about a thousand articles, then "recent", then "newest", a small one that the daily publish
+adds to. Each partition is its own Pagefind bundle in `pagefind/<name>/`, and the search page
+merges them (static/search.js) after reading `pagefind/partitions.json`, which names them in
+date order. A build indexes only the partitions whose pages changed, appeared or went, or whose
+bundle files are not as written; the others keep their files byte for byte. What the state
+keeps of each partition (its members' digest, whether an edit waits for indexing) is in
+`BuildState.search`, never in the output folder.
+
+Pagefind (the `pagefind[extended]` wheel ships its binary, which can split Chinese and Japanese
+into words; the `pagefind[bin]` one works for the rest) is given the new pages, staged when they
+changed, else from the current output, one partition at a time, each in a process of its own,
+so that the memory of a build is the memory of its largest partition. The bundles are staged
+like any page: all or nothing, and unchanged bundle files are not rewritten.
 """
 
 from __future__ import annotations
@@ -11,96 +21,348 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import cbor2
 
-from newsdigest.config import Config
+from newsdigest import __version__
 from newsdigest.errors import Problem
 from newsdigest.output import Transaction
 
 BUNDLE = "pagefind"
+PARTITIONS = f"{BUNDLE}/partitions.json"  # the search page's list of partitions
 # Pagefind's ready-made UIs; our search page uses pagefind.js with its own small script.
 _UNUSED = re.compile(r"^pagefind-(?:component-ui|modular-ui|ui|highlight)\.(?:js|css)$")
+
+
+# -- the partitions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """Where the partitions end (docs/search.md tells why these sizes).
+
+    A partition ends after an article chosen by the hash of its URL ("content-defined", as in
+    rsync): once it holds `minimum` articles, 1 in `every` articles may end it, and it ends at
+    `maximum` in any case. The same articles always give the same partitions, whatever order
+    they were written in; deleting or back-dating an article changes its own partition (rarely
+    the next as well), not every one after it, as counting from the oldest would.
+    """
+
+    sealed_minimum: int = 1_000
+    sealed_every: int = 67
+    sealed_maximum: int = 1_200  # Pagefind needs about 0.2 MB per ~900-word page
+    newest_minimum: int = 40
+    newest_every: int = 40
+    newest_maximum: int = 160
+
+
+SCHEME = Scheme()
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """An article page in the index."""
+
+    file: str  # the output file
+    url: str  # site-relative, as in the article's `url`
+    published: datetime
+
+    @property
+    def order(self) -> str:
+        return order_key(self.published, self.url)
+
+
+def order_key(published: datetime, url: str) -> str:
+    """The page's date sort value: UTC seconds (zero-padded, so that text order is time order,
+    also before 1970) then its URL, so that no two pages tie. templates/article.html writes the
+    same value into `data-pagefind-sort`, and the partitions follow the same order, so that a
+    merged search sorted by date gives what one index over every page gives.
+    """
+    return f"{int(published.timestamp() + 100_000_000_000):012d} {url}"
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """Consecutive article pages in date order, indexed as one Pagefind bundle."""
+
+    name: str
+    members: tuple[Member, ...]
+
+    @property
+    def folder(self) -> str:
+        return f"{BUNDLE}/{self.name}/"
+
+    @property
+    def digest(self) -> str:
+        """Which pages it holds: another digest means the bundle must be made again."""
+        text = "\n".join(member.file for member in self.members)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def plan_partitions(
+    members: Iterable[Member], scheme: Scheme | None = None
+) -> tuple[Partition, ...]:
+    """The partitions, oldest first: sealed ones, then "recent", then "newest".
+
+    What follows the last sealed partition is cut again with the smaller "newest" sizes: the
+    pages after its last cut are the newest partition (what the daily publish touches), those
+    before it the recent one, which grows a batch at a time until a sealed cut takes it in.
+    """
+    scheme = scheme or SCHEME
+    ordered = sorted(members, key=lambda member: member.order)
+    ends = _cuts(ordered, scheme.sealed_minimum, scheme.sealed_every, scheme.sealed_maximum, 0)
+    chunks = [ordered[start:end] for start, end in zip([0, *ends], ends, strict=False)]
+    tail = ordered[ends[-1] if ends else 0 :]
+    inner = _cuts(tail, scheme.newest_minimum, scheme.newest_every, scheme.newest_maximum, 1)
+    split = inner[-1] if inner else 0
+    chunks += [tail[:split], tail[split:]]
+    return tuple(Partition(_name(chunk), tuple(chunk)) for chunk in chunks if chunk)
+
+
+def _cuts(
+    ordered: Sequence[Member], minimum: int, every: int, maximum: int, salt: int
+) -> list[int]:
+    """Where chunks end: after an article whose mark says so, between minimum and maximum."""
+    ends = []
+    size = 0
+    for position, member in enumerate(ordered, 1):
+        size += 1
+        if size >= maximum or (size >= minimum and _mark(member.url, salt) % every == 0):
+            ends.append(position)
+            size = 0
+    return ends
+
+
+def _mark(url: str, salt: int) -> int:
+    digest = hashlib.sha256(url.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[salt * 8 : salt * 8 + 8], "big")
+
+
+def _name(chunk: Sequence[Member]) -> str:
+    """Named after its oldest article: its day, and a hash of its URL (days hold many)."""
+    first = chunk[0]
+    tag = hashlib.sha256(first.url.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{first.published:%Y-%m-%d}-{tag}"
+
+
+# -- keeping the index up to date -------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
     files: frozenset[str]  # every bundle file of the new site
-    changed: frozenset[str]  # those staged because their bytes changed
+    record: dict[str, str]  # the bookkeeping for BuildState.search
     problems: tuple[Problem, ...] = ()
+    indexed: tuple[str, ...] = ()  # the partitions indexed by this build
 
-
-def pagefind_executable() -> Path | None:
-    try:
-        import pagefind_bin
-    except ImportError:
-        return None
-    try:
-        return Path(pagefind_bin.get_executable())
-    except (FileNotFoundError, OSError):
-        return None
+    @property
+    def pending(self) -> bool:
+        return self.record.get("pending") == "yes"
 
 
 class Cancelled(Exception):
     """The caller no longer wants this index (the dev server has a newer edit to build)."""
 
 
-def index_articles(
-    article_files: Sequence[str],
+def pagefind_executable() -> Path | None:
+    """Pagefind's binary: the extended one when it is installed (it segments Chinese and
+    Japanese text into words), else the standard one."""
+    for module in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            package = __import__(module)
+            return Path(package.get_executable())
+        except (ImportError, FileNotFoundError, OSError):
+            continue
+    return None
+
+
+def update_index(
+    partitions: Sequence[Partition],
+    record: Mapping[str, str],
+    present: Collection[str],
+    changed: Collection[str],
+    intact: Callable[[str], bool],
     transaction: Transaction,
-    config: Config,
+    index_now: bool = True,
     cancelled: Callable[[], bool] = lambda: False,
+    executable: Path | None = None,
 ) -> SearchIndex:
-    """Stage the Pagefind bundle for these article pages (files relative to the output)."""
-    executable = pagefind_executable()
+    """Index the partitions that need it and stage their bundles and the list of partitions.
+
+    `record`: the last build's bookkeeping; `present`: the bundle files the last build left;
+    `changed`: the pages this build wrote anew; `intact`: whether an output file is still as
+    written. Without `index_now` the current bundles stay as they are, served whole, and the
+    partitions that need indexing are noted as pending for the next build that indexes.
+    """
+    executable = executable or pagefind_executable()
     if executable is None:
         warning = Problem(
             "search/",
             "search index not built: the Pagefind binary is missing",
-            hint='pip install "pagefind[bin]"',
+            hint='pip install "pagefind[extended]"',
             severity="warning",
         )
-        return SearchIndex(frozenset(), frozenset(), (warning,))
+        return SearchIndex(frozenset(), {}, (warning,))
+    engine = _engine(executable)
+    by_folder = _files_by_partition(present)
+    changed = set(changed)
+
+    def stale(partition: Partition) -> bool:
+        files = by_folder.get(partition.name, set())
+        return (
+            record.get("engine") != engine
+            or record.get(f"partition:{partition.name}") != partition.digest
+            or f"pending:{partition.name}" in record
+            or not files
+            or not all(intact(file) for file in files)
+            or any(member.file in changed for member in partition.members)
+        )
+
+    todo = [partition for partition in partitions if stale(partition)]
+    listed = (
+        PARTITIONS in present
+        and intact(PARTITIONS)
+        and set(by_folder) == {partition.name for partition in partitions}
+    )
+    if not todo and listed:
+        return SearchIndex(frozenset(present), dict(record))
+    if not index_now:
+        kept = dict(record) | {f"pending:{partition.name}": "yes" for partition in todo}
+        return SearchIndex(frozenset(present), kept | {"pending": "yes"})
+    files: set[str] = set()
+    again = {partition.name for partition in todo}
+    for partition in partitions:
+        if partition.name in again:
+            staged, problem = _index_partition(partition, executable, transaction, cancelled)
+            if problem is not None:
+                return SearchIndex(frozenset(), {}, (problem,))
+            files |= staged
+        else:
+            files |= by_folder[partition.name]
+    try:
+        listing = _listing(partitions, transaction)
+    except (OSError, ValueError, LookupError, TypeError, PagefindError) as error:
+        return SearchIndex(frozenset(), {}, (Problem(PARTITIONS, f"cannot list: {error}"),))
+    transaction.put(PARTITIONS, listing)
+    files.add(PARTITIONS)
+    new_record = {"engine": engine, "pending": "no"} | {
+        f"partition:{partition.name}": partition.digest for partition in partitions
+    }
+    indexed = tuple(partition.name for partition in todo)
+    return SearchIndex(frozenset(files), new_record, (), indexed)
+
+
+def _engine(executable: Path) -> str:
+    """What made the bundles: another Pagefind binary, or another version of this module,
+    makes them all again."""
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    try:
+        stat = executable.stat()
+    except OSError:
+        return f"{__version__} {code} {executable}"
+    return f"{__version__} {code} {executable.name} {stat.st_size} {stat.st_mtime_ns}"
+
+
+def _files_by_partition(files: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for file in files:
+        parts = file.split("/", 2)
+        if len(parts) == 3 and parts[0] == BUNDLE:
+            found.setdefault(parts[1], set()).add(file)
+    return found
+
+
+def _index_partition(
+    partition: Partition,
+    executable: Path,
+    transaction: Transaction,
+    cancelled: Callable[[], bool],
+) -> tuple[set[str], Problem | None]:
+    """Stage one partition's bundle; its files, or the problem that stopped Pagefind.
+
+    Pagefind is stopped before its files are reworked (canonical_bundle), so that its memory
+    and the reworking's are not needed at the same time.
+    """
     try:
         with PagefindService(executable) as service:
-            index = service.new_index({"force_language": config.language.split("-")[0]})
+            # No forced language: Pagefind indexes each page in the language of its <html lang>.
+            index = service.new_index({})
             # One page at a time, in order: the same pages give the same index.
-            for name in sorted(article_files):
+            for member in partition.members:
                 if cancelled():
                     raise Cancelled
-                url = "/" + name.removesuffix("index.html")
-                html = transaction.staged_file(name).read_text(encoding="utf-8")
-                service.add_file(index, url, html)
-            bundle = canonical_filters(service.get_files(index))
+                html = transaction.staged_file(member.file).read_text(encoding="utf-8")
+                service.add_file(index, "/" + member.file.removesuffix("index.html"), html)
+            written = service.get_files(index)
+        bundle = canonical_bundle(written)
+        del written
     except (OSError, ValueError, LookupError, PagefindError) as error:
-        problem = Problem("search/", f"Pagefind failed: {error}")
-        return SearchIndex(frozenset(), frozenset(), (problem,))
-    files: set[str] = set()
-    staged: set[str] = set()
+        return set(), Problem(partition.folder, f"Pagefind failed: {error}")
+    files = set()
     for relative, data in sorted(bundle.items()):
         if _UNUSED.match(relative):
             continue
-        name = f"{BUNDLE}/{relative}"
+        name = partition.folder + relative
         files.add(name)
-        if transaction.put(name, data):
-            staged.add(name)
-    return SearchIndex(frozenset(files), frozenset(staged))
+        transaction.put(name, data)
+    return files, None
 
 
-def canonical_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's bundle with the filter files' values sorted, so it is deterministic.
+def _listing(partitions: Sequence[Partition], transaction: Transaction) -> bytes:
+    """`partitions.json`: each partition in date order with what the search page needs before
+    the first search: its languages (one Pagefind index each), a tag that changes with its
+    bundle (so browsers may cache its entry file), and its topic and source counts (so the page
+    fills its filter menus without loading every partition's filter files)."""
+    listed = []
+    for partition in partitions:
 
-    Pagefind writes the filters, and each filter's values, in the order of a Rust HashMap,
-    which is seeded at random per process: the filter files, and through their names the
-    metadata file and pagefind-entry.json, change on every run although nothing else does.
+        def read(name: str, folder: str = partition.folder) -> bytes:
+            return transaction.staged_file(folder + name).read_bytes()
+
+        entry_bytes = read("pagefind-entry.json")
+        entry = json.loads(entry_bytes)
+        filters: dict[str, dict[str, int]] = {}
+        languages: dict[str, int] = {}
+        for language, about in sorted(entry["languages"].items()):
+            languages[language] = int(about["page_count"])
+            meta = _unpack(read(f"pagefind.{about['hash']}.pf_meta"))
+            for name, file_hash in meta[3]:
+                _, values = _unpack(read(f"filter/{file_hash}.pf_filter"))
+                counts = filters.setdefault(name, {})
+                for value, pages in values:
+                    counts[value] = counts.get(value, 0) + len(pages)
+        listed.append({
+            "name": partition.name,
+            "tag": hashlib.sha256(entry_bytes).hexdigest()[:12],
+            "languages": languages,
+            "filters": filters,
+        })  # fmt: skip
+    text = json.dumps(
+        {"partitions": listed}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return text.encode("utf-8") + b"\n"
+
+
+# -- Pagefind's files, made deterministic ---------------------------------------------------
+
+
+def canonical_bundle(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's bundle with its filter values and languages in sorted order, so that the same
+    pages give the same bytes.
+
+    Pagefind writes the languages, the filters and each filter's values in the order of a Rust
+    HashMap, which is seeded at random per process: the filter files, and through their names
+    the metadata file and pagefind-entry.json, change on every run although nothing else does.
     Sorting them and naming the files after their new content gives the same bytes for the
     same pages.
     """
@@ -116,12 +378,84 @@ def canonical_filters(bundle: dict[str, bytes]) -> dict[str, bytes]:
             reference[1] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
             bundle[f"filter/{reference[1]}.pf_filter"] = data
         meta[3].sort(key=lambda reference: reference[0])
+        _rechunk(bundle, meta, prefix)
         data = _pack(meta)
         language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
         bundle[f"pagefind.{language['hash']}.pf_meta"] = data
+    entry["languages"] = dict(sorted(entry["languages"].items()))
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     bundle["pagefind-entry.json"] = text.encode("utf-8")
     return bundle
+
+
+# Pagefind cuts its word list into chunks of about 20,000 word positions, whatever the size of
+# the index, and a search loads the chunk holding each word from every index it searches: eleven
+# partitions would load eleven chunks where one index loads one. So a partition's chunks are
+# cut smaller, in proportion to its pages (an index of 10,000 pages keeps Pagefind's size), and
+# only between words that share at most two letters, so that the words a search word starts
+# (it finds them all) never lie in two chunks when it has three letters or more.
+_POSITIONS_PER_PAGE = 2
+_FEWEST_POSITIONS = 1_000
+_PAGEFIND_POSITIONS = 20_000
+
+
+def _rechunk(bundle: dict[str, bytes], meta: list[Any], prefix: str) -> None:
+    """Cut one language's word list into chunks sized for its number of pages (meta[1]),
+    updating the chunk list (meta[2]: [first word, last word, file hash] each). A word list
+    not as expected is left as Pagefind made it."""
+    target = max(_FEWEST_POSITIONS, _POSITIONS_PER_PAGE * len(meta[1]))
+    if target >= _PAGEFIND_POSITIONS:
+        return
+    words: list[Any] = []
+    for reference in meta[2]:
+        words += _unpack(bundle[f"index/{reference[2]}.pf_index"])[0]
+    names = [word[0] for word in words]
+    if not all(isinstance(name, str) for name in names) or names != sorted(set(names)):
+        return
+    for reference in meta[2]:
+        del bundle[f"index/{reference[2]}.pf_index"]
+    chunks: list[list[Any]] = [[]]
+    size = 0
+    for position, word in enumerate(words):
+        chunks[-1].append(word)
+        size += _positions(word)
+        following = names[position + 1] if position + 1 < len(names) else None
+        if following is None or size < target:
+            continue
+        if len(_shared(word[0], following)) <= 2 or size >= 4 * target:
+            chunks.append([])
+            size = 0
+    listed = []
+    for chunk in chunks:
+        data = _pack([chunk])
+        name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+        bundle[f"index/{name}.pf_index"] = data
+        listed.append([chunk[0][0], chunk[-1][0], name])
+    # A chunk starts, as in Pagefind's chunk_meta, with the shortest prefix that tells its first
+    # word from the last word before it, so that a word being typed ("har") finds the chunk of
+    # the words it starts. It ends with its last word in full, not shortened as Pagefind does:
+    # a shortened end ("har" for "harbour") would be less than the words of its last letters,
+    # which Pagefind then finds only when no other word of the search found its chunk.
+    for before, after in itertools.pairwise(listed):
+        common = len(_shared(before[1], after[0]))
+        after[0] = after[0][: common + 1]
+    meta[2] = listed
+
+
+def _positions(word: list[Any]) -> int:
+    """A word's size in Pagefind's count: its positions and pages, with its other forms'."""
+    pages = word[1] + [page for variant in word[2] for page in variant[1]]
+    return sum(len(page[1]) + 1 for page in pages)
+
+
+def _shared(first: str, second: str) -> str:
+    """The letters two words start with."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]
 
 
 _PACKED = b"pagefind_dcd"  # Pagefind's files: gzip of this marker and a CBOR document
@@ -136,6 +470,9 @@ def _unpack(packed: bytes) -> Any:
 
 def _pack(document: Any) -> bytes:
     return gzip.compress(_PACKED + cbor2.dumps(document), mtime=0)
+
+
+# -- talking to Pagefind ----------------------------------------------------------------------
 
 
 class PagefindError(Exception):
@@ -179,14 +516,16 @@ class PagefindService:
         self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
         self.process.stdin.flush()
         while True:
-            message = self._read_message()
+            raw = self._read_message()
             try:
-                answer = json.loads(base64.b64decode(message, validate=True))
+                answer = json.loads(base64.b64decode(raw, validate=True))
             except ValueError:  # (binascii.Error is one) not a message: log noise, skip it
                 continue
             if not isinstance(answer, dict) or answer.get("message_id") not in (self.next_id, None):
                 continue
-            response = answer["payload"]
+            response = answer.get("payload")
+            if not isinstance(response, dict):
+                raise PagefindError("an answer without a payload")
             if response.get("type") == "Error":
                 raise PagefindError(response.get("message", "unknown error"))
             return response

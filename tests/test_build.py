@@ -273,3 +273,11 @@ def test_a_new_title_reaches_every_page_that_shows_it_on_a_rebuild(site: Path) -
     (site / "content").rename(fresh / "content")
     build_site(fresh)
     assert output_files(site) == output_files(fresh)
+
+
+def test_a_site_without_search_has_no_search_page_and_no_link_to_one(site: Path) -> None:
+    write_site(site, many_articles(3), "search = false")
+    build_site(site)
+    files = output_files(site)
+    assert "search/index.html" not in files and not any(n.startswith("pagefind/") for n in files)
+    assert b"search/" not in files["index.html"]

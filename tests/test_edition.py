@@ -340,6 +340,4 @@ def test_an_article_on_an_editions_url_is_a_clash_naming_it(site: Path) -> None:
     write_site(site, {"content/edition.md": article("Edition", "2026-10-01")})
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
-    assert "2026/10/01/edition/ is also the URL of content/edition.md" in problems_of(
-        failure.value
-    )
+    assert "2026/10/01/edition/ is also the URL of content/edition.md" in problems_of(failure.value)
