@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Literal
 
@@ -51,6 +51,7 @@ from newsdigest.errors import Problem
 from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.urls import output_file
+from newsdigest.words import Words, words_for
 
 PageKind = Literal[
     "home",
@@ -141,6 +142,13 @@ class Plan:
     copies: tuple[Asset, ...]
 
 
+def words(config: Config) -> Words:
+    """The site's words and dates in its language: every title and description made here (and
+    anything else Python writes for readers: feed titles, redirect pages, an edition's subject)
+    is made with it, `words(config).gettext("Archive")`, `.long_date(day)`."""
+    return words_for(config.site_dir, config.language, config.catalogs)
+
+
 def plan_pages(
     site: Site,
     config: Config,
@@ -152,6 +160,7 @@ def plan_pages(
     """Every page of the site, and every URL claimed twice; with the names of the site's
     `templates`, every content file that asks for a template that is not one of them."""
     entries = {entry.path: entry for entry in site.entries}
+    said = words(config)
     pages: list[Page] = [_home(site, config, entries)]
     for entry in site.entries:
         found = site.neighbours[entry.path]
@@ -172,7 +181,7 @@ def plan_pages(
             "topic",
             topic.url,
             topic.name,
-            topic.description or f"Articles about {topic.name}",
+            topic.description or said.gettext("Articles about %(name)s", name=topic.name),
             topic.paths,
             config,
             lambda items, links, topic=topic: TopicContext(
@@ -182,14 +191,22 @@ def plan_pages(
             origin=f"topic {topic.name!r}",
         )
     pages += _people(site, config, entries)
-    pages.append(Page("search", "search/", Plain(), "Search", "Search every article of the digest"))
+    pages.append(
+        Page(
+            "search",
+            "search/",
+            Plain(),
+            said.gettext("Search"),
+            said.gettext("Search every article of the digest"),
+        )
+    )
     pages.append(
         Page(
             "not_found",
             "404.html",
             Plain(),
-            "Page not found",
-            "The page you asked for is not here.",
+            said.gettext("Page not found"),
+            said.gettext("The page you asked for is not here."),
         )
     )
     pages += _redirects(site)
@@ -206,13 +223,14 @@ def plan_pages(
 def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
     """The pages of each author and each source, paginated like topics, and their indexes."""
     pages: list[Page] = []
+    said = words(config)
     for author in site.authors:
         link = author_link(author, config)
         pages += _paginated(
             "author",
             author.url,
             author.name,
-            link.bio or f"Articles by {author.name}",
+            link.bio or said.gettext("Articles by %(name)s", name=author.name),
             author.paths,
             config,
             lambda items, links, a=author: AuthorContext(
@@ -227,7 +245,7 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
             "source",
             outlet.url,
             outlet.name,
-            found.description or f"Articles from {outlet.name}",
+            found.description or said.gettext("Articles from %(name)s", name=outlet.name),
             outlet.paths,
             config,
             lambda items, links, o=outlet: SourceContext(
@@ -239,12 +257,14 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
     newest = _newest_entry(site)
     if site.authors:
         context = AuthorsContext(tuple(author_link(a, config) for a in site.authors))
-        pages.append(Page("authors", "authors/", context, "Authors",
-                          "Every author of the digest", modified=newest))  # fmt: skip
+        pages.append(Page("authors", "authors/", context, said.gettext("Authors"),
+                          said.gettext("Every author of the digest"), modified=newest))  # fmt: skip
     if site.outlets:
         sources = SourcesContext(tuple(source_link(o, config) for o in site.outlets))
-        about = "Every agency and outlet the digest draws on"
-        pages.append(Page("sources", "sources/", sources, "Sources", about, modified=newest))
+        about = said.gettext("Every agency and outlet the digest draws on")
+        pages.append(
+            Page("sources", "sources/", sources, said.gettext("Sources"), about, modified=newest)
+        )
     return pages
 
 
@@ -284,6 +304,7 @@ def _unknown_templates(site: Site, config: Config, templates: Collection[str]) -
 def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
     """Year, month and day pages, the archive of every month."""
     pages: list[Page] = []
+    said = words(config)
     days = [day for month in site.months for day in month.days]
     # A day's neighbours are linked by date alone: their counts are not this day's news.
     links = {day.day: DayLink(day.day, None) for day in days}
@@ -294,17 +315,22 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 year.url,
                 YearContext(_year_link(year)),
                 str(year.year),
-                f"{_count(year.count)} in {year.year}",
+                said.ngettext(
+                    "%(num)d article in %(year)s",
+                    "%(num)d articles in %(year)s",
+                    year.count,
+                    year=year.year,
+                ),
                 modified=_newest(entries, (p for m in year.months for p in m.paths)),
             )
         )
         for month in year.months:
-            label = month.first_day.strftime("%B %Y")
+            label = said.month_and_year(month.first_day)
             pages += _paginated(
                 "month",
                 month.url,
                 label,
-                f"Articles of {label}",
+                said.gettext("Articles of %(month)s", month=label),
                 month.paths,
                 config,
                 lambda items, page_links, m=month: MonthContext(
@@ -313,14 +339,14 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 entries,
             )
     for index, day in enumerate(days):
-        label = _long_date(day.day)
+        label = said.long_date(day.day)
         older = links[days[index + 1].day] if index + 1 < len(days) else None
         newer = links[days[index - 1].day] if index > 0 else None
         pages += _paginated(
             "day",
             day.url,
             label,
-            f"The digest of {label}",
+            said.gettext("The digest of %(day)s", day=label),
             day.paths,
             config,
             lambda items, page_links, d=day, o=older, n=newer: DayContext(
@@ -337,8 +363,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             "archive",
             "archive/",
             ArchiveContext(tuple(_year_link(year) for year in site.years)),
-            "Archive",
-            "Every month of the digest",
+            said.gettext("Archive"),
+            said.gettext("Every month of the digest"),
             modified=_newest_entry(site),
         )
     )
@@ -347,8 +373,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             "topics",
             "topics/",
             TopicsContext(tuple(_topic_link(topic) for topic in site.topics)),
-            "Topics",
-            "Every topic of the digest",
+            said.gettext("Topics"),
+            said.gettext("Every topic of the digest"),
             modified=_newest_entry(site),
         )
     )
@@ -401,8 +427,13 @@ def _paginated(
     origin: str = "",
 ) -> list[Page]:
     pages = []
+    said = words(config)
     for page_url, items, links in paginate(paths, config.per_page, url):
-        heading = title if links.number == 0 else f"{title} (page {links.number})"
+        heading = (
+            title
+            if links.number == 0
+            else said.gettext("%(title)s (page %(number)s)", title=title, number=links.number)
+        )
         pages.append(
             Page(
                 kind,
@@ -421,6 +452,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     """The site's Atom and JSON feeds, and an Atom feed per topic, author and source."""
     count = config.feeds.entries
     full = config.feeds.full_content
+    said = words(config)
     newest = tuple(entry.path for entry in site.entries[:count])
     main = FeedContext(config.title, config.description, "feed.xml", "", newest, full)
     json_main = FeedContext(config.title, config.description, "feed.json", "", newest, full)
@@ -430,7 +462,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     ]
     for topic in site.topics:
         feed = FeedContext(
-            f"{topic.name} · {config.title}",
+            said.gettext("%(name)s · %(site)s", name=topic.name, site=config.title),
             topic.description,
             f"{topic.url}feed.xml",
             topic.url,
@@ -450,7 +482,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     ]
     for kind, group, description in groups:
         feed = FeedContext(
-            f"{group.name} · {config.title}",
+            said.gettext("%(name)s · %(site)s", name=group.name, site=config.title),
             description,
             f"{group.url}feed.xml",
             group.url,
@@ -542,14 +574,6 @@ def _newest(entries: dict[str, Entry], paths: Iterable[str]) -> datetime | None:
 
 def _newest_entry(site: Site) -> datetime | None:
     return max((entry.modified for entry in site.entries), default=None)
-
-
-def _count(number: int) -> str:
-    return f"{number} article" if number == 1 else f"{number} articles"
-
-
-def _long_date(day: date) -> str:
-    return f"{day.strftime('%A')}, {day.day} {day.strftime('%B %Y')}"
 
 
 def _problems(
