@@ -52,10 +52,22 @@ def catalog_files(site_dir: Path, language: str) -> tuple[tuple[Path, str], ...]
     names = tuple(reversed(candidates(language)))
     found = [(shipped_folder() / name / "LC_MESSAGES" / f"{DOMAIN}.po", DOMAIN) for name in names]
     found += [
-        (site_dir / LOCALE_FOLDER / name / "LC_MESSAGES" / f"{SITE_DOMAIN}.po", SITE_DOMAIN)
+        (site_locale_folder(site_dir) / name / "LC_MESSAGES" / f"{SITE_DOMAIN}.po", SITE_DOMAIN)
         for name in names
     ]
     return tuple((path, domain) for path, domain in found if path.is_file())
+
+
+def site_locale_folder(site_dir: Path) -> Path:
+    """Where a site keeps its own catalogs: locale/<lang>/LC_MESSAGES/site.po."""
+    return site_dir / LOCALE_FOLDER
+
+
+def is_site_catalog(path: Path, site_dir: Path) -> bool:
+    """Whether a changed path is in the site's locale/ folder (or is it): a change there is a
+    change of the settings (Config.catalogs), as one of pyproject.toml is."""
+    folder = site_locale_folder(site_dir)
+    return path == folder or path.is_relative_to(folder)
 
 
 def catalogs_digest(site_dir: Path, language: str) -> str:

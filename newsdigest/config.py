@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 
 from newsdigest.articles import NO_EXTRA, Extra
-from newsdigest.catalogs import catalogs_digest, language_warnings, load
+from newsdigest.catalogs import catalogs_digest, language_warnings, load, site_locale_folder
 from newsdigest.errors import BuildFailed, Problem
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.urls import clean_url, slugify
@@ -170,6 +170,11 @@ class Config:
     @property
     def static_dir(self) -> Path:
         return self.site_dir / "static"
+
+    @property
+    def locale_dir(self) -> Path:
+        """The site's own message catalogs (catalogs.py)."""
+        return site_locale_folder(self.site_dir)
 
     @property
     def output_path(self) -> Path:
