@@ -106,6 +106,24 @@ def clock(moment: datetime, tag: str) -> str:
     return format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale_of(tag))
 
 
+def long_date_and_time(moment: datetime, tag: str) -> str:
+    """The day in full and the time, joined the language's way ("…, 10:00", "…، 10:00 ص")."""
+    pattern = locale_of(tag).datetime_formats["full"]
+    return str(pattern).format(clock(moment, tag), long_date(moment, tag))
+
+
+def short_date_and_time(moment: datetime, tag: str) -> str:
+    """The short day and the time, joined the language's way: "2 Sept 2026, 10:00"."""
+    pattern = locale_of(tag).datetime_formats["medium"]
+    return str(pattern).format(clock(moment, tag), short_date(moment, tag))
+
+
+def upper_first(text: str) -> str:
+    """The text with its first letter a capital: a date standing alone as a heading or a list
+    item ("Среда, 2 сентября"), where CLDR gives the form used inside a sentence ("среда")."""
+    return text[:1].upper() + text[1:]
+
+
 def plural_samples(tag: str) -> tuple[tuple[str, int], ...]:
     """A number for each of the language's plural categories (CLDR's "one", "few", "many",
     "other"...): script in the browser picks a category with Intl.PluralRules and needs a

@@ -329,7 +329,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             pages += _paginated(
                 "month",
                 month.url,
-                label,
+                said.heading(label),
                 said.gettext("Articles of %(month)s", month=label),
                 month.paths,
                 config,
@@ -345,7 +345,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
         pages += _paginated(
             "day",
             day.url,
-            label,
+            said.heading(label),
             said.gettext("The digest of %(day)s", day=label),
             day.paths,
             config,

@@ -168,6 +168,9 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         monthname=dated(language.month_name),
         weekdate=dated(language.weekday_and_day),
         clock=dated(language.clock),
+        longdatetime=dated(language.long_date_and_time),
+        shortdatetime=dated(language.short_date_and_time),
+        upperfirst=language.upper_first,
         tojson_ld=_json_ld,
     )
     return environment

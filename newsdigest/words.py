@@ -31,7 +31,12 @@ class Words:
         return self.translations.ngettext(singular, plural, number) % {"num": number, **values}
 
     def long_date(self, day: date) -> str:
+        """ "Mittwoch, 2. September 2026", "среда, 2 сентября 2026 г." (inside a sentence)."""
         return language.long_date(day, self.language)
+
+    def heading(self, text: str) -> str:
+        """A date standing alone, as a title or heading: "Среда, 2 сентября 2026 г."."""
+        return language.upper_first(text)
 
     def short_date(self, day: date) -> str:
         return language.short_date(day, self.language)

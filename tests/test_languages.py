@@ -70,13 +70,16 @@ def test_a_site_in_german_or_russian_has_translated_navigation_and_babel_dates(
     for english in ("Latest", "Skip to content", "By month", "3 articles"):
         assert english not in text_of(home), english
     # Dates as Babel writes them in CLDR's words for the language.
+    # A date that stands alone as a heading starts with a capital: "Среда, 2 сентября 2026 г."
     day = format_date(date(2026, 9, 2), "full", locale=language)
-    assert day in home and day in page(site, "2026/09/02")
+    heading = day[0].upper() + day[1:]
+    assert f'<time datetime="2026-09-02">{heading}</time>' in home
+    assert f'<h1><time datetime="2026-09-02">{heading}</time></h1>' in page(site, "2026/09/02")
     assert format_date(date(2026, 9, 2), "full", locale="en") not in home
-    month = page(site, "2026/09")
-    assert f"<h1>{format_skeleton('yMMMM', date(2026, 9, 2), locale=language)}</h1>" in month
+    month = format_skeleton("yMMMM", date(2026, 9, 2), locale=language)
+    assert f"<h1>{month[0].upper() + month[1:]}</h1>" in page(site, "2026/09")
     story = page(site, "2026/09/02/a")
-    assert format_date(date(2026, 9, 2), "full", locale=language) in story
+    assert f'date[datetime]">{heading}, 08:00</time>' in story
 
 
 def test_titles_and_descriptions_made_in_python_are_translated(site: Path) -> None:
@@ -137,7 +140,7 @@ def test_a_language_without_a_catalog_has_its_own_dates_and_english_words(site: 
     assert "locale/nl/LC_MESSAGES/site.po" in str(warning.hint)
     build_site(site)
     home = page(site, "")
-    assert "Latest" in home and format_date(date(2026, 9, 2), "full", locale="nl") in home
+    assert "Latest" in home and "Woensdag 2 september 2026" in home
 
 
 # -- a site's own catalog -----------------------------------------------------------------------
@@ -152,6 +155,11 @@ msgstr "Neueste Meldungen"
 
 msgid "About us"
 msgstr "Über uns"
+
+msgid "%(num)d article"
+msgid_plural "%(num)d articles"
+msgstr[0] "%(num)d Meldung"
+msgstr[1] "%(num)d Meldungen"
 """
 
 
@@ -164,6 +172,7 @@ def test_a_site_catalog_overrides_one_string_and_keeps_the_others(site: Path) ->
     home = page(site, "")
     assert "<h1>Neueste Meldungen</h1>" in home
     assert ">Über uns</a>" in home  # a menu name of the site's own, translated
+    assert "3 Meldungen" in text_of(home) and "2 Meldungen" in text_of(home)  # both forms
     assert "Zum Inhalt springen" in home  # newsdigest's German for the rest
     assert "<h1>Aktuell</h1>" not in home
 
@@ -184,7 +193,8 @@ def test_a_translation_with_a_placeholder_of_its_own_fails_naming_its_line(site:
     with pytest.raises(BuildFailed) as failure:
         load_config(site)
     [problem] = failure.value.problems
-    assert problem.path == "locale/de/LC_MESSAGES/site.po" and problem.line == 11
+    line = broken[: broken.index('msgid "Articles by')].count("\n") + 1
+    assert problem.path == "locale/de/LC_MESSAGES/site.po" and problem.line == line
     assert "'nmae'" in problem.message
 
 
@@ -193,7 +203,8 @@ def test_a_catalog_that_is_not_a_po_file_fails_naming_its_line(site: Path) -> No
     newsroom(site, 'language = "de"\n', **{"locale/de/LC_MESSAGES/site.po": broken})
     with pytest.raises(BuildFailed) as failure:
         build_site(site)
-    assert "locale/de/LC_MESSAGES/site.po:12: error: not a valid PO file" in problems_of(
+    line = broken[: broken.index("this is not")].count("\n") + 1
+    assert f"locale/de/LC_MESSAGES/site.po:{line}: error: not a valid PO file" in problems_of(
         failure.value
     )
 
@@ -219,7 +230,8 @@ def test_an_article_page_is_dated_in_its_own_language(site: Path) -> None:
     build_site(newsroom(site, 'language = "de"\n'))
     story = page(site, "2026/09/03/d")
     assert '<html lang="uk">' in story
-    assert format_date(date(2026, 9, 3), "full", locale="uk") in story
+    dateline = format_date(date(2026, 9, 3), "full", locale="uk")  # середа, 3 вересня 2026 р.
+    assert f'date[datetime]">{dateline[0].upper() + dateline[1:]}, 10:00</time>' in story
     # The site's own words around it stay German, and say so.
     assert '<header class="masthead" lang="de">' in story
     assert '<aside class="related" lang="de"' in story
