@@ -123,8 +123,8 @@ def read_catalog(
         with path.open("rb") as file:
             catalog = read_po(file, locale=locale, abort_invalid=True)
     except PoFileError as error:
-        message = str(error).rsplit(" on ", 1)[0]
-        return None, [Problem(name, f"not a valid PO file: {message}", line=error.lineno + 1)]
+        reason = str(error).rsplit(" on ", 1)[0]
+        return None, [Problem(name, f"not a valid PO file: {reason}", line=error.lineno + 1)]
     except (OSError, UnicodeDecodeError, ValueError) as error:
         return None, [Problem(name, f"cannot read the message catalog: {error}")]
     problems = []

@@ -124,6 +124,7 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=32)
 def plural_samples(tag: str) -> tuple[tuple[str, int], ...]:
     """A number for each of the language's plural categories (CLDR's "one", "few", "many",
     "other"...): script in the browser picks a category with Intl.PluralRules and needs a
