@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 
 from newsdigest.articles import NO_EXTRA, Extra
+from newsdigest.catalogs import catalogs_digest, language_warnings, load, site_locale_folder
 from newsdigest.errors import BuildFailed, Problem
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.urls import clean_url, slugify
@@ -128,6 +129,9 @@ class Config:
     description: str = ""
     base_url: str = "/"
     language: str = "en"
+    # A digest of the message catalogs the language reads (newsdigest's and the site's own,
+    # catalogs.py): a new translation changes the pages as a new setting does.
+    catalogs: str = ""
     timezone: str = "UTC"
     per_page: int = 20
     home_days: int = 7
@@ -178,6 +182,11 @@ class Config:
     @property
     def static_dir(self) -> Path:
         return self.site_dir / "static"
+
+    @property
+    def locale_dir(self) -> Path:
+        """The site's own message catalogs (catalogs.py)."""
+        return site_locale_folder(self.site_dir)
 
     @property
     def output_path(self) -> Path:
@@ -262,8 +271,12 @@ def load_config(site_dir: Path, overrides: dict[str, Any] | None = None) -> Conf
     if not isinstance(table, dict):
         raise BuildFailed([Problem(CONFIG_FILE, "tool.newsdigest must be a table")])
     config = parse_config({**table, **(overrides or {})}, site_dir)
-    warnings = table_name_warnings(document, text)
-    return replace(config, warnings=tuple(warnings)) if warnings else config
+    digest = catalogs_digest(site_dir, config.language)
+    problems = load(site_dir, config.language, digest).problems
+    if problems:  # a site's catalog that cannot be read, or a translation that cannot be shown
+        raise BuildFailed(list(problems))
+    warnings = table_name_warnings(document, text) + language_warnings(site_dir, config.language)
+    return replace(config, catalogs=digest, warnings=tuple(warnings))
 
 
 def read_document(site_dir: Path) -> tuple[str, dict[str, Any]]:

@@ -30,6 +30,7 @@ from newsdigest.articles import Article
 from newsdigest.config import Config
 from newsdigest.stories import StoryTeaser
 from newsdigest.urls import join_base
+from newsdigest.words import words_for
 
 WIDTH = 72  # columns of the plain text: the width mail clients and quoting keep readable
 
@@ -74,53 +75,15 @@ class Edition:
 
 # -- the day in the site's language -----------------------------------------------------------
 
-_WEEKDAYS = {
-    "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-    "de": "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
-    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
-    "es": "lunes martes miércoles jueves viernes sábado domingo",
-    "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
-    "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
-    "pt": "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo",
-}
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre "
-    "novembre dicembre",
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
-    "dezembro",
-}
-_FORMATS = {
-    "en": "{weekday}, {day} {month} {year}",
-    "de": "{weekday}, {day}. {month} {year}",
-    "fr": "{weekday} {day} {month} {year}",
-    "es": "{weekday}, {day} de {month} de {year}",
-    "it": "{weekday} {day} {month} {year}",
-    "nl": "{weekday} {day} {month} {year}",
-    "pt": "{weekday}, {day} de {month} de {year}",
-}
 
-
-def day_label(day: date, language: str) -> str:
-    """The day written out in the site's language (English for a language not known here)."""
-    code = language.split("-")[0].split("_")[0].lower()
-    if code not in _FORMATS:
-        code = "en"
-    return _FORMATS[code].format(
-        weekday=_WEEKDAYS[code].split()[day.weekday()],
-        day=day.day,
-        month=_MONTHS[code].split()[day.month - 1],
-        year=day.year,
-    )
+def day_label(day: date, config: Config) -> str:
+    """The day written out in the site's language, as its day page's heading is."""
+    said = words_for(config.site_dir, config.language, config.catalogs)
+    return said.heading(said.long_date(day))
 
 
 def subject(config: Config, day: date) -> str:
-    return f"{config.title} – {day_label(day, config.language)}"
+    return f"{config.title} – {day_label(day, config)}"
 
 
 # -- plain text ---------------------------------------------------------------------------------

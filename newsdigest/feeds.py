@@ -142,8 +142,10 @@ def _atom_entry(
     article: Article, config: Config, content: Callable[[Article], str] | None
 ) -> list[str]:
     link = join_base(config.base_url, article.url)
+    # An article in another language than the site's says so, as its page does.
+    lang = f" xml:lang={xml_attr(article.lang)}" if article.lang != config.language else ""
     lines = [
-        "  <entry>",
+        f"  <entry{lang}>",
         f"    <id>{xml_text(entry_id(article, config))}</id>",
         f"    <title>{xml_text(article.title)}</title>",
         f'    <link rel="alternate" type="text/html" href={xml_attr(link)}/>',

@@ -55,6 +55,7 @@ from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.stories import StoryGroup, story_groups
 from newsdigest.urls import output_file
+from newsdigest.words import Words, words_for
 
 PageKind = Literal[
     "home",
@@ -150,6 +151,13 @@ class Plan:
     copies: tuple[Asset, ...]
 
 
+def words(config: Config) -> Words:
+    """The site's words and dates in its language: every title and description made here (and
+    anything else Python writes for readers: feed titles, redirect pages, an edition's subject)
+    is made with it, `words(config).gettext("Archive")`, `.long_date(day)`."""
+    return words_for(config.site_dir, config.language, config.catalogs)
+
+
 def plan_pages(
     site: Site,
     config: Config,
@@ -164,6 +172,7 @@ def plan_pages(
     `known` content files, every link in a text to a file that is not published."""
     entries = {entry.path: entry for entry in site.entries}
     urls = {entry.path: entry.url for entry in (*site.entries, *site.pages)}
+    said = words(config)
     pages: list[Page] = [_home(site, config, entries)]
     for entry in site.entries:
         found = site.neighbours[entry.path]
@@ -187,7 +196,7 @@ def plan_pages(
             "topic",
             topic.url,
             topic.name,
-            topic.description or f"Articles about {topic.name}",
+            topic.description or said.gettext("Articles about %(name)s", name=topic.name),
             topic.paths,
             config,
             lambda items, links, topic=topic: TopicContext(
@@ -198,15 +207,22 @@ def plan_pages(
         )
     pages += _people(site, config, entries)
     if config.search:
-        about = "Search every article of the digest"
-        pages.append(Page("search", "search/", Plain(), "Search", about))
+        pages.append(
+            Page(
+                "search",
+                "search/",
+                Plain(),
+                said.gettext("Search"),
+                said.gettext("Search every article of the digest"),
+            )
+        )
     pages.append(
         Page(
             "not_found",
             "404.html",
             Plain(),
-            "Page not found",
-            "The page you asked for is not here.",
+            said.gettext("Page not found"),
+            said.gettext("The page you asked for is not here."),
         )
     )
     pages += _redirects(site)
@@ -226,13 +242,14 @@ def plan_pages(
 def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
     """The pages of each author and each source, paginated like topics, and their indexes."""
     pages: list[Page] = []
+    said = words(config)
     for author in site.authors:
         link = author_link(author, config)
         pages += _paginated(
             "author",
             author.url,
             author.name,
-            link.bio or f"Articles by {author.name}",
+            link.bio or said.gettext("Articles by %(name)s", name=author.name),
             author.paths,
             config,
             lambda items, links, a=author: AuthorContext(
@@ -247,7 +264,7 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
             "source",
             outlet.url,
             outlet.name,
-            found.description or f"Articles from {outlet.name}",
+            found.description or said.gettext("Articles from %(name)s", name=outlet.name),
             outlet.paths,
             config,
             lambda items, links, o=outlet: SourceContext(
@@ -259,12 +276,14 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
     newest = _newest_entry(site)
     if site.authors:
         context = AuthorsContext(tuple(author_link(a, config) for a in site.authors))
-        pages.append(Page("authors", "authors/", context, "Authors",
-                          "Every author of the digest", modified=newest))  # fmt: skip
+        pages.append(Page("authors", "authors/", context, said.gettext("Authors"),
+                          said.gettext("Every author of the digest"), modified=newest))  # fmt: skip
     if site.outlets:
         sources = SourcesContext(tuple(source_link(o, config) for o in site.outlets))
-        about = "Every agency and outlet the digest draws on"
-        pages.append(Page("sources", "sources/", sources, "Sources", about, modified=newest))
+        about = said.gettext("Every agency and outlet the digest draws on")
+        pages.append(
+            Page("sources", "sources/", sources, said.gettext("Sources"), about, modified=newest)
+        )
     return pages
 
 
@@ -327,6 +346,7 @@ def _unknown_templates(site: Site, config: Config, templates: Collection[str]) -
 def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
     """Year, month and day pages, the archive of every month."""
     pages: list[Page] = []
+    said = words(config)
     days = [day for month in site.months for day in month.days]
     # A day's neighbours are linked by date alone: their counts are not this day's news.
     links = {day.day: DayLink(day.day, None) for day in days}
@@ -337,17 +357,22 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 year.url,
                 YearContext(_year_link(year)),
                 str(year.year),
-                f"{_count(year.count)} in {year.year}",
+                said.ngettext(
+                    "%(num)d article in %(year)s",
+                    "%(num)d articles in %(year)s",
+                    year.count,
+                    year=year.year,
+                ),
                 modified=_newest(entries, (p for m in year.months for p in m.paths)),
             )
         )
         for month in year.months:
-            label = month.first_day.strftime("%B %Y")
+            label = said.month_and_year(month.first_day)
             pages += _paginated(
                 "month",
                 month.url,
-                label,
-                f"Articles of {label}",
+                said.heading(label),
+                said.gettext("Articles of %(month)s", month=label),
                 month.paths,
                 config,
                 lambda items, page_links, m=month: MonthContext(
@@ -356,7 +381,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 entries,
             )
     for index, day in enumerate(days):
-        label = _long_date(day.day)
+        label = said.long_date(day.day)
         older = links[days[index + 1].day] if index + 1 < len(days) else None
         newer = links[days[index - 1].day] if index > 0 else None
         # Paginated by story: each story is listed once, by its newest report of the day.
@@ -366,8 +391,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             for page in _paginated(
                 "day",
                 day.url,
-                label,
-                f"The digest of {label}",
+                said.heading(label),
+                said.gettext("The digest of %(day)s", day=label),
                 tuple(groups),
                 config,
                 lambda leads, page_links, d=day, o=older, n=newer, g=groups: DayContext(
@@ -386,8 +411,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             "archive",
             "archive/",
             ArchiveContext(tuple(_year_link(year) for year in site.years)),
-            "Archive",
-            "Every month of the digest",
+            said.gettext("Archive"),
+            said.gettext("Every month of the digest"),
             modified=_newest_entry(site),
         )
     )
@@ -396,8 +421,8 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
             "topics",
             "topics/",
             TopicsContext(tuple(_topic_link(topic) for topic in site.topics)),
-            "Topics",
-            "Every topic of the digest",
+            said.gettext("Topics"),
+            said.gettext("Every topic of the digest"),
             modified=_newest_entry(site),
         )
     )
@@ -451,8 +476,13 @@ def _paginated(
     origin: str = "",
 ) -> list[Page]:
     pages = []
+    said = words(config)
     for page_url, items, links in paginate(paths, config.per_page, url):
-        heading = title if links.number == 0 else f"{title} (page {links.number})"
+        heading = (
+            title
+            if links.number == 0
+            else said.gettext("%(title)s (page %(number)s)", title=title, number=links.number)
+        )
         pages.append(
             Page(
                 kind,
@@ -483,6 +513,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     def links(paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
         return _links((by_path[path] for path in paths), urls) if full else ()
 
+    said = words(config)
     newest = tuple(entry.path for entry in site.entries[:count])
     main = FeedContext(
         config.title, config.description, "feed.xml", "", newest, full, links(newest)
@@ -496,7 +527,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     ]
     for topic in site.topics:
         feed = FeedContext(
-            f"{topic.name} · {config.title}",
+            said.gettext("%(name)s · %(site)s", name=topic.name, site=config.title),
             topic.description,
             f"{topic.url}feed.xml",
             topic.url,
@@ -517,7 +548,7 @@ def _feeds(site: Site, config: Config) -> list[Page]:
     ]
     for kind, group, description in groups:
         feed = FeedContext(
-            f"{group.name} · {config.title}",
+            said.gettext("%(name)s · %(site)s", name=group.name, site=config.title),
             description,
             f"{group.url}feed.xml",
             group.url,
@@ -544,15 +575,18 @@ def _in_story(context: ArticleContext, site: Site) -> ArticleContext:
 def _editions(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
     """Each day's edition: the e-mail's HTML as a web page, and its plain text."""
     pages: list[Page] = []
+    said = words(config)
     for day in site.days:
         context = edition_context(site, config, day.day)
-        label = _long_date(day.day)
+        label = said.long_date(day.day)
+        title = said.gettext("Edition of %(day)s", day=label)
         modified = _newest(entries, day.paths)
         pages += [
-            Page("edition", f"{day.url}edition/", context, f"Edition of {label}",
-                 f"The e-mail edition of {label}", modified=modified),
-            Page("edition_text", f"{day.url}edition.txt", context, f"Edition of {label}",
-                 f"The e-mail edition of {label} as plain text", modified=modified),
+            Page("edition", f"{day.url}edition/", context, title,
+                 said.gettext("The e-mail edition of %(day)s", day=label), modified=modified),
+            Page("edition_text", f"{day.url}edition.txt", context, title,
+                 said.gettext("The e-mail edition of %(day)s as plain text", day=label),
+                 modified=modified),
         ]  # fmt: skip
     return pages
 
@@ -565,7 +599,7 @@ def edition_context(
     groups: tuple[StoryGroup, ...] = ()
     if found is not None:
         groups = story_groups(found.paths, site.stories)[:limit]
-    label = day_label(day, config.language)
+    label = day_label(day, config)
     settings = config.edition
     return EditionContext(
         day, groups, label, subject(config, day), settings.header, settings.footer
@@ -661,14 +695,6 @@ def _newest(entries: dict[str, Entry], paths: Iterable[str]) -> datetime | None:
 
 def _newest_entry(site: Site) -> datetime | None:
     return max((entry.modified for entry in site.entries), default=None)
-
-
-def _count(number: int) -> str:
-    return f"{number} article" if number == 1 else f"{number} articles"
-
-
-def _long_date(day: date) -> str:
-    return f"{day.strftime('%A')}, {day.day} {day.strftime('%B %Y')}"
 
 
 def _problems(

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from html import escape
 
 from newsdigest.config import Config
+from newsdigest.language import is_right_to_left
+from newsdigest.pages import words
 from newsdigest.theme import base_path
 from newsdigest.urls import join_base
 
@@ -21,18 +23,23 @@ def redirect_page(target: str, title: str, config: Config) -> bytes:
     """The page at an old URL that sends readers to `target` (site-relative)."""
     here = base_path(config.base_url) + target
     canonical = join_base(config.base_url, target)
+    said = words(config)
+    direction = ' dir="rtl"' if is_right_to_left(config.language) else ""
+    heading = said.gettext("Moved: %(title)s", title=title)
+    link = f'<a href="{escape(here)}">{escape(title)}</a>'
+    moved = said.gettext("This page has moved to %(link)s.", link=link)
     lines = [
         "<!doctype html>",
-        f'<html lang="{escape(config.language)}">',
+        f'<html lang="{escape(config.language)}"{direction}>',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>Moved: {escape(title)}</title>",
+        f"<title>{escape(heading)}</title>",
         f'<link rel="canonical" href="{escape(canonical)}">',
         '<meta name="robots" content="noindex">',
         f'<meta http-equiv="refresh" content="0; url={escape(here)}">',
         "</head>",
         "<body>",
-        f'<p>This page has moved to <a href="{escape(here)}">{escape(title)}</a>.</p>',
+        f"<p>{moved}</p>",
         "</body>",
         "</html>",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, meta
 from markupsafe import Markup
 
+from newsdigest import language
 from newsdigest.articles import Asset
 from newsdigest.config import Config
 from newsdigest.structured import article_data
 from newsdigest.urls import clean_url, join_base
+from newsdigest.words import words_for
 
 
 def theme_dir() -> Path:
@@ -115,6 +118,15 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         keep_trailing_newline=True,
     )
     prefix = base_path(config.base_url)
+    site_language = config.language
+    words = words_for(config.site_dir, site_language, config.catalogs)
+    # {% trans %}, _() and ngettext() in templates; a trans block's text is taken with its
+    # whitespace collapsed, so templates can wrap long sentences.
+    environment.add_extension("jinja2.ext.i18n")
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        words.translations, newstyle=True
+    )
     environment.globals.update(
         site=config,
         url=lambda relative="": prefix + clean_url(str(relative)),
@@ -132,15 +144,47 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         # path on the site.
         link=lambda target: _link(prefix, str(target)),
         json_ld=lambda article: _json_ld(article_data(article, config)),
+        # ` lang="uk"` (and ` dir="rtl"`) for text in another language than what holds it.
+        lang_attributes=lambda lang, within=None: lang_attributes(
+            str(lang), site_language if within is None else str(within)
+        ),
+        text_direction=lambda lang=None: language.direction(str(lang or site_language)),
+        # A menu name from the settings in the site's language when a catalog translates it
+        # (the default menu's names, "Latest", "Topics"...); as written when none does.
+        menu_name=lambda name: words.translations.gettext(str(name)) if name else "",
+        # A number for each plural category of the site's language, for script in the page.
+        plural_samples=language.plural_samples(site_language),
     )
+
+    def dated(form: Callable[[Any, str], str]) -> Callable[..., str]:
+        """A date filter in the site's language, or in the one named: `longdate(article.lang)`."""
+        return lambda moment, lang=None: form(moment, str(lang or site_language))
+
     environment.filters.update(
         isodate=_isodate,
-        longdate=_longdate,
-        shortdate=_shortdate,
-        clock=_clock,
+        longdate=dated(language.long_date),
+        shortdate=dated(language.short_date),
+        monthyear=dated(language.month_and_year),
+        monthname=dated(language.month_name),
+        weekdate=dated(language.weekday_and_day),
+        clock=dated(language.clock),
+        longdatetime=dated(language.long_date_and_time),
+        shortdatetime=dated(language.short_date_and_time),
+        upperfirst=language.upper_first,
         tojson_ld=_json_ld,
     )
     return environment
+
+
+def lang_attributes(lang: str, within: str) -> Markup:
+    """The attributes text in `lang` needs inside an element in `within`: none when they are
+    the same language, `lang` when not, and `dir` when the two run different ways."""
+    if not lang or lang == within:
+        return Markup("")
+    attributes = Markup(' lang="{}"').format(lang)
+    if language.direction(lang) != language.direction(within):
+        attributes += Markup(' dir="{}"').format(language.direction(lang))
+    return attributes
 
 
 def _link(prefix: str, target: str) -> str:
@@ -155,18 +199,6 @@ def _page_url(config: Config, relative: str, absolute: bool) -> str:
 
 def _isodate(moment: datetime) -> str:
     return moment.isoformat()
-
-
-def _longdate(moment: datetime) -> str:
-    return f"{moment.strftime('%A')}, {moment.day} {moment.strftime('%B %Y')}"
-
-
-def _shortdate(moment: datetime) -> str:
-    return f"{moment.day} {moment.strftime('%b %Y')}"
-
-
-def _clock(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
 
 
 def _json_ld(value: Any) -> Markup:

@@ -4,7 +4,10 @@ page), and a day's e-mail edition at 600 and 360 px (the widths of a mail client
 phone), in light and dark mode, into screenshots/ (git-ignored). Look at them before a theme
 change lands.
 
-    python scripts/screenshots.py [--out screenshots]
+    python scripts/screenshots.py [--out screenshots] [--language de]
+
+With --language, the demo is built in that language (`language = "de"`), and each file
+name starts with it: de-home-390-light.png.
 
 Needs Chromium and chromedriver (Debian: chromium, chromium-driver) and selenium.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import re
 import shutil
 import sys
 import tempfile
@@ -66,18 +70,36 @@ def full_height(driver, width: int) -> None:  # type: ignore[no-untyped-def]
     driver.set_window_size(width, min(int(height) + 120, 4000))
 
 
+def demo_in(language: str | None, root: Path) -> Path:
+    """The demo site, or a copy of it whose settings name another language."""
+    if not language:
+        return REPO
+    site = root / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    settings = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    settings = re.sub(r'(?m)^language = ".*"\n', "", settings)
+    settings = settings.replace(
+        "[tool.newsdigest]\n", f'[tool.newsdigest]\nlanguage = "{language}"\n', 1
+    )
+    (site / "pyproject.toml").write_text(settings, encoding="utf-8")
+    return site
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=REPO / "screenshots")
+    parser.add_argument("--language", help="build the demo in this language (de, ru, ar...)")
     options = parser.parse_args()
     options.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as root:
+    prefix = f"{options.language}-" if options.language else ""
+    with tempfile.TemporaryDirectory() as root, tempfile.TemporaryDirectory() as scratch:
+        site = demo_in(options.language, Path(scratch))
         server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(Quiet, directory=root)
         )
         base = f"http://127.0.0.1:{server.server_port}/"
         code = newsdigest(
-            ["build", "--site", str(REPO), "--base-url", base, "--output", f"{root}/site",
+            ["build", "--site", str(site), "--base-url", base, "--output", f"{root}/site",
              "--quiet"]
         )  # fmt: skip
         if code:
@@ -102,7 +124,7 @@ def main() -> None:
                                 lambda d: d.find_elements(By.CSS_SELECTOR, ".search-results li")
                             )
                         full_height(driver, width)
-                        target = options.out / f"{name}-{width}-{scheme}.png"
+                        target = options.out / f"{prefix}{name}-{width}-{scheme}.png"
                         driver.save_screenshot(str(target))
                         print(target)
         finally:

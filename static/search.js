@@ -239,13 +239,25 @@ async function run() {
   list.replaceChildren(...first.map(item));
   list.dataset.query = query; // what the list shows (tests and benchmarks wait for it)
   statusLine.textContent =
-    total === 0 ? "No articles found." :
-    total > MAX_RESULTS ? `${total} articles found, first ${MAX_RESULTS} shown.` :
-    `${total} ${total === 1 ? "article" : "articles"} found.`;
+    total === 0 ? said("none", total, "No articles found.") :
+    total > MAX_RESULTS ? said("more", total, `${total} articles found; the first ${MAX_RESULTS} are shown.`) :
+    said("found", total, `${total} ${total === 1 ? "article" : "articles"} found.`);
   const rest = await Promise.all(loading.slice(FIRST_SHOWN));
   if (ticket !== latest) return;
   list.append(...rest.map(item));
   list.setAttribute("aria-busy", "false");
+}
+
+// The page gives each sentence in its language, one per plural category (data-found-one,
+// data-found-few...); English when a site's own search page does not.
+const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+function said(kind, total, english) {
+  const words = statusLine.dataset;
+  const category = plurals.select(total);
+  const text = kind === "none" ? words.none :
+    words[kind + category[0].toUpperCase() + category.slice(1)] ?? words[kind + "Other"];
+  if (!text) return english;
+  return text.replace("{count}", String(total)).replace("{shown}", String(MAX_RESULTS));
 }
 
 try {

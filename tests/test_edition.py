@@ -29,6 +29,7 @@ SETTINGS = f"""
 title = "The Wire Digest"
 base_url = "{BASE}"
 timezone = "Europe/Paris"
+language = "en-GB"  # day first: "Monday, 10 March 2025"
 
 [tool.newsdigest.edition]
 header = "Good morning. Here is what the agencies reported."
@@ -114,7 +115,7 @@ def test_the_message_holds_every_article_of_the_day_and_no_other(wire: Path) -> 
     assert message["Reply-To"] == "desk@digest.example.org"
     assert message["Message-ID"].endswith("@digest.example.org>")
     assert "2025-03-10" in message["Message-ID"]
-    assert message["Content-Language"] == "en"
+    assert message["Content-Language"] == "en-GB"
 
 
 def test_the_html_part_has_no_script_no_stylesheet_and_only_absolute_urls(wire: Path) -> None:
@@ -179,7 +180,7 @@ def test_the_day_is_written_in_the_sites_language(wire: Path) -> None:
     settings = wire / "pyproject.toml"
     text = settings.read_text()
     settings.write_text(
-        text.replace('timezone = "Europe/Paris"', 'language = "de"\ntimezone = "Europe/Paris"')
+        text.replace('language = "en-GB"', 'language = "de"')
     )
     message, _, html = parts(edition(wire, "2025-03-12"))
     assert message["Subject"] == "The Wire Digest – Mittwoch, 12. März 2025"

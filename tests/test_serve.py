@@ -355,6 +355,12 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
                                           article("Four", "2026-10-04T09:00:00", topics="[B]"))),
         ("change the config", lambda: write(site / "pyproject.toml",
                                             '[tool.newsdigest]\ntitle = "Renamed"\n')),
+        ("write an article in Ukrainian", lambda: write(site / "content/two.md",
+                                                        article("Два", "2026-10-02T09:00:00",
+                                                                topics="[Alpha, B]", lang="uk"))),
+        ("change the language", lambda: write(site / "pyproject.toml",
+                                              '[tool.newsdigest]\ntitle = "Renamed"\n'
+                                              'language = "de"\n')),
     ]  # fmt: skip
     for label, change in steps:
         changed = change()
