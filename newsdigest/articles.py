@@ -164,6 +164,9 @@ class Article:
     # its Entry, as stories decide what day pages and the home page list.
     story: str | None = None
     sketch: str = ""
+    # Site-relative URLs of the raster images beside the article that its body shows
+    # (pictures.py): their sizes are an input of the article's page.
+    pictures: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple[datetime, str]:
@@ -192,6 +195,19 @@ def _joined(names: tuple[str, ...]) -> str | None:
     if len(names) == 1:
         return names[0]
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """What reading a raster image's header told (imaging.probe): its size as shown (EXIF
+    orientation applied), its format and a digest of its bytes."""
+
+    width: int
+    height: int
+    format: str  # Pillow's name: JPEG, PNG or WEBP
+    digest: str  # of the file's bytes: names its copies in the cache
+    turned: bool  # EXIF orientation asks for a rotation: its full-size copy is re-encoded
+    resizable: bool  # False for animations and images too large to decode: no smaller copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +256,11 @@ class Entry:
     # never the body; an edit of a body's lead changes the sketch, and with it the plan.
     story: str | None = None
     sketch: str = ""
+    # The images it shows that the site publishes in several sizes (pictures.py): the lead
+    # image's URL ("" for none, or one elsewhere) and those of its body. Their sizes are an
+    # input of every page that shows them, and the planner makes their smaller copies.
+    image: str = ""
+    pictures: tuple[str, ...] = ()
 
     @property
     def modified(self) -> datetime:
@@ -268,7 +289,17 @@ def entry_of(article: Article) -> Entry:
         article.links,
         article.story,
         article.sketch,
+        lead_picture(article),
+        article.pictures,
     )
+
+
+def lead_picture(article: Article) -> str:
+    """The lead image's site-relative URL when it is a file of the site, else ""."""
+    image = article.image
+    if image is None or not image.url or ":" in image.url or image.url.startswith("/"):
+        return ""
+    return image.url
 
 
 class Source:
@@ -279,7 +310,7 @@ class Source:
     article only for the pages it renders.
     """
 
-    __slots__ = ("_article", "_load", "digests", "entry", "problems", "signature")
+    __slots__ = ("_article", "_load", "digests", "entry", "picture", "problems", "signature")
 
     def __init__(
         self,
@@ -289,6 +320,7 @@ class Source:
         digests: tuple[str, str] = ("", ""),
         entry: Entry | None = None,
         load: Callable[[], Article] | None = None,
+        picture: Picture | None = None,
     ) -> None:
         self.signature = signature  # size, mtime_ns, inode; None: read the file again
         self.problems = problems
@@ -296,6 +328,7 @@ class Source:
         self.entry = entry if entry is not None or article is None else entry_of(article)
         self._article = article
         self._load = load
+        self.picture = picture  # a raster image's header, read with the file
 
     @property
     def article(self) -> Article | None:
@@ -304,6 +337,8 @@ class Source:
         return self._article
 
     def with_digests(self, digests: tuple[str, str]) -> Source:
-        found = Source(self.signature, self._article, self.problems, digests, self.entry)
+        found = Source(
+            self.signature, self._article, self.problems, digests, self.entry, None, self.picture
+        )
         found._load = self._load
         return found

@@ -6,6 +6,8 @@
   of text, numbers and JSON; nothing in it is ever run.
 - `html/`: each article body's HTML, in a file named by the hash of the Markdown that was
   rendered and the settings that rendered it.
+- `images/`: each smaller (or metadata-free) copy of a photo, in a file named by the hash of
+  the source image's bytes, the copy's width and the encoder's settings (photos.py).
 
 Everything here is a hint. A file that is missing, damaged, truncated, from another version of
 newsdigest or another site, or made with other settings is ignored and written anew: a build
@@ -33,7 +35,7 @@ from zoneinfo import ZoneInfo
 import markdown
 
 from newsdigest import __version__
-from newsdigest.articles import Article, Entry, Extra, Image, Source
+from newsdigest.articles import Article, Entry, Extra, Image, Picture, Source
 from newsdigest.config import Config
 from newsdigest.errors import Problem
 from newsdigest.urls import output_file
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from newsdigest.site import Site
 
 # Raised by hand when the layout of the state changes; fields of Article count by themselves.
-STATE_FORMAT = 2
+STATE_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ def state_key(config: Config) -> str:
             _layout(Article),
             _layout(Image),
             _layout(Entry),
+            _layout(Picture),
             str(config.site_dir.resolve()),
             str(config.output_path),
             dataclasses.astuple(config),
@@ -121,7 +124,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode INTEGER, entry TEXT,
-    article TEXT, problems TEXT NOT NULL, listed TEXT NOT NULL, full TEXT NOT NULL);
+    article TEXT, problems TEXT NOT NULL, listed TEXT NOT NULL, full TEXT NOT NULL,
+    picture TEXT);
 CREATE TABLE IF NOT EXISTS outputs (
     file TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
     mtime INTEGER NOT NULL);
@@ -286,12 +290,14 @@ def _encode_source(source: Source) -> tuple[Any, ...]:
         if source.problems
         else ""
     )
-    return size, mtime, inode, entry, article, problems, source.digests[0], source.digests[1]
+    picture = json.dumps(encode(source.picture)) if source.picture is not None else None
+    digests = source.digests
+    return size, mtime, inode, entry, article, problems, digests[0], digests[1], picture
 
 
 def _decode_source(row: tuple[Any, ...]) -> Source:
     """A source row; its article is decoded only when asked for (see Source)."""
-    size, mtime, inode, entry, article, problems, listed, full = row
+    size, mtime, inode, entry, article, problems, listed, full, picture = row
     signature = None
     if size is not None:
         signature = (_integer(size), _integer(mtime), _integer(inode))
@@ -301,6 +307,7 @@ def _decode_source(row: tuple[Any, ...]) -> Source:
         digests=(str(listed), str(full)),
         entry=decode(json.loads(entry), Entry) if entry else None,
         load=(lambda: decode(json.loads(article), Article)) if article else None,
+        picture=decode(json.loads(picture), Picture) if picture else None,
     )
 
 
@@ -401,7 +408,12 @@ def _record_codec(kind: type) -> Codec:
     return encode, decode
 
 
-_RECORDS: dict[str, type] = {"Article": Article, "Image": Image, "Entry": Entry}
+_RECORDS: dict[str, type] = {
+    "Article": Article,
+    "Image": Image,
+    "Entry": Entry,
+    "Picture": Picture,
+}
 
 
 def encode(value: Any) -> Any:
@@ -463,3 +475,37 @@ class HtmlCache:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).hexdigest()[:16].encode()
+
+
+# -- copies of images ------------------------------------------------------------------------
+
+
+class ImageCache:
+    """Copies of photos in files named by their key (photos.py makes it from the source's
+    bytes, the width and the encoder's settings); a damaged entry is ignored and made again."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.cache_dir / "images"
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.bin"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        header, _, body = data.partition(b"\n")
+        if header != key.encode() + b" " + _digest(body):
+            return None
+        return body
+
+    def put(self, key: str, data: bytes) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+                handle.write(key.encode() + b" " + _digest(data) + b"\n" + data)
+            os.replace(handle.name, path)
+        except OSError:
+            pass  # A cache that cannot be written only costs time.

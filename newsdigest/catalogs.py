@@ -225,7 +225,7 @@ def _shown(message_id: object) -> str:
 # -- the theme's messages, for translators and tests ------------------------------------------
 
 # Python modules that write words for readers with pages.words() (gettext/ngettext calls).
-WORDING_MODULES = ("pages.py", "redirects.py")
+WORDING_MODULES = ("pages.py", "redirects.py", "edition.py")
 # Names from the settings' defaults that templates look up in the catalogs (menu_name()).
 SETTINGS_WORDS = ("Latest", "Topics", "Archive", "Search")
 

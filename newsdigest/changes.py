@@ -20,8 +20,9 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from newsdigest.articles import Article, Source
+from newsdigest.articles import Article, Picture, Source
 from newsdigest.pages import Page
+from newsdigest.pictures import shown_key
 
 if TYPE_CHECKING:
     from newsdigest.cache import Output
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
 # What shows only where an article is shown in full: a new paragraph re-renders the article's
 # page and the full-text feeds, not the lists that show its headline.
 # The sketch is made from the body too, and is shown nowhere: what it decides (which story an
-# article is in) reaches the pages through their contexts.
-BODY_ONLY = frozenset({"body_hash", "sketch"})
+# article is in) reaches the pages through their contexts. The images a body shows are found
+# in its text (pictures.body_pictures): body only too.
+BODY_ONLY = frozenset({"body_hash", "sketch", "pictures"})
 
 
 @functools.cache
@@ -51,18 +53,27 @@ def article_digests(article: Article) -> tuple[str, str]:
 
 
 def fingerprint(
-    page: Page, sources: Mapping[str, Source], templates: Mapping[str, str], key: str
+    page: Page,
+    sources: Mapping[str, Source],
+    templates: Mapping[str, str],
+    key: str,
+    pictures: Mapping[str, Picture] | None = None,
 ) -> str:
     """The digest of everything the page is made from.
 
     `sources` give each article's digests; `templates` each template's digest (with what it
     extends, includes and imports); `key` stands for what every page depends on: settings,
-    asset names, version.
+    asset names, version. `pictures` (the site's images by URL) give the size of each image
+    the page shows of its articles: an image file is an input of the pages that show it.
     """
     parts = [key, templates.get(page.template, ""), page.kind, page.url, page.title]
     parts += [page.description, page.origin, repr(page.modified), repr(page.context)]
-    parts += [sources[path].digests[0] for path in page.context.listed()]
-    parts += [sources[path].digests[1] for path in page.context.in_full()]
+    listed, in_full = page.context.listed(), page.context.in_full()
+    parts += [sources[path].digests[0] for path in listed]
+    parts += [sources[path].digests[1] for path in in_full]
+    if pictures:
+        parts += [shown_key(sources[path].entry, pictures, False) for path in listed]
+        parts += [shown_key(sources[path].entry, pictures, True) for path in in_full]
     return _hash("\0".join(parts))
 
 

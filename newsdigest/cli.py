@@ -367,9 +367,13 @@ class ProgressLine:
 
 
 def summary(report: BuildReport, config: Config) -> str:
+    built = counted(report.articles - report.standalone, "article")
+    if report.standalone:  # the pages of content/pages/, apart from the dated articles
+        built += f" and {counted(report.standalone, 'page')}"
+    pages = counted(report.pages, "page") + (" in all" if report.standalone else "")
     return (
-        f"Built {counted(report.articles, 'article')} into {config.output_dir}: "
-        f"{counted(report.pages, 'page')}, {counted(report.written, 'file')} written, "
+        f"Built {built} into {config.output_dir}: "
+        f"{pages}, {counted(report.written, 'file')} written, "
         f"{report.unchanged} unchanged, {counted(report.removed, 'stale file')} removed "
         f"in {report.seconds:.2f} s"
     )

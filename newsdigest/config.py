@@ -149,6 +149,10 @@ class Config:
     pages: PageSettings = field(default_factory=PageSettings)
     publisher: PublisherSettings = field(default_factory=PublisherSettings)
     extra: Extra = NO_EXTRA  # custom settings for templates: site.extra
+    # The social card image of pages without a photo of their own (an SVG one included): a
+    # path on the site (a JPEG, PNG or WebP beside the articles gets its size and a copy
+    # about 1200 px wide) or an http(s) URL. "" for none.
+    default_image: str = ""
     # Where a slug comes from when a file sets none: "file" (its name) or "title", the rule of
     # earlier versions, under which a new headline moved the article to a new URL.
     slug_from: str = "file"
@@ -246,6 +250,7 @@ _SIMPLE_KEYS: dict[str, type] = {
     "sanitize": bool,
     "search": bool,
     "slug_from": str,
+    "default_image": str,
 }
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 KNOWN_KEYS = (
@@ -738,6 +743,13 @@ def _check_values(values: dict[str, Any], bad: Any) -> None:
         if wrong:
             bad("base_url", wrong, 'e.g. "/" or "https://example.org/digest/"')
         values["base_url"] = base if base.endswith("/") else base + "/"
+    if values.get("default_image"):
+        image = values["default_image"].strip()
+        if wrong := link_problem(image, absolute=False):
+            bad("default_image", wrong, 'e.g. "card.jpg" (a file of content/) or https://...')
+            del values["default_image"]
+        else:
+            values["default_image"] = image if urlsplit(image).scheme else clean_url(image)
     if values.get("slug_from", "file") not in ("file", "title"):
         bad("slug_from", f'must be "file" or "title", not {values.pop("slug_from")!r}')
     if "permalink" in values and "{slug}" not in values["permalink"]:

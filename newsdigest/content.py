@@ -34,6 +34,7 @@ from newsdigest.articles import (
 )
 from newsdigest.config import Config
 from newsdigest.errors import Problem
+from newsdigest.imaging import ImageError, is_raster, probe
 from newsdigest.limits import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -44,6 +45,7 @@ from newsdigest.limits import (
     TEXT_LENGTHS,
 )
 from newsdigest.markdown import extension_module
+from newsdigest.pictures import body_pictures
 from newsdigest.stories import MAX_STORY_ID, NONE, sketch
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
@@ -253,10 +255,43 @@ def read_source(path: Path, stat: os.stat_result, now: float, config: Config) ->
     signature: tuple[int, int, int] | None = _signature(stat)
     if now - stat.st_mtime < RACY_SECONDS:
         signature = None  # changed a moment ago: it may change again within the same tick
+    if is_raster(path.name):
+        return read_picture(path, signature, config)
     if path.suffix.lower() != ".md":
         return Source(signature, None)
     article, problems = read_article(path, config)
     return Source(signature, article, tuple(problems))
+
+
+def read_picture(path: Path, signature: tuple[int, int, int] | None, config: Config) -> Source:
+    """A raster image beside the articles: its header read (pictures.py says why here), or a
+    warning naming it when it cannot be; such a file is then copied as it is."""
+    name = path.relative_to(config.site_dir).as_posix()
+    try:
+        picture = probe(path.read_bytes())
+    except OSError as error:
+        return Source(None, None, (Problem(name, f"cannot read: {error.strerror}"),))
+    except ImageError as error:
+        warning = Problem(
+            name,
+            f"image cannot be read: {error}; it is copied as it is, without smaller copies, "
+            "its size or the removal of its metadata",
+            hint="open it in an image editor and save it again, or remove it",
+            severity="warning",
+        )
+        return Source(signature, None, (warning,))
+    problems: tuple[Problem, ...] = ()
+    if not picture.resizable:
+        problems = (
+            Problem(
+                name,
+                f"image of {picture.width:,} × {picture.height:,} pixels is published at its own "
+                "size only: animations and images over 100 million pixels are not resized",
+                hint="save a smaller version for the web",
+                severity="warning",
+            ),
+        )
+    return Source(signature, None, problems, picture=picture)
 
 
 def asset_of(name: str, config: Config) -> Asset:
@@ -663,6 +698,13 @@ def _validate(
             f"image {shown(src)} not found beside the article",
             "put the file next to the article or fix the name",
         )
+    if image and src.lower().endswith(".svg") and not config.default_image:
+        warn(
+            "image",
+            f"image {shown(src)} is an SVG, which social networks do not show: "
+            "links to this article are shared without a picture",
+            "add a JPEG, PNG or WebP version, or set default_image in [tool.newsdigest]",
+        )
     deep = _too_deep(body)
     if deep is not None:
         problems.append(
@@ -708,6 +750,7 @@ def _validate(
         links=body_links(body, name),
         story=story,
         sketch=sketch(title, body),
+        pictures=body_pictures(body, asset_dir),
     ), problems
 
 

@@ -94,26 +94,31 @@ def edition_text(edition: Edition, config: Config) -> str:
 
     A URL is never broken: one longer than a line stands on a line of its own.
     """
+    said = words_for(config.site_dir, config.language, config.catalogs)
     rule = "=" * WIDTH
     lines = [config.title, edition.label]
     if edition.header:
         lines += _wrap(edition.header)
-    lines += ["", f"On the web: {_absolute(config, edition.url)}", rule]
+    lines += ["", said.gettext("On the web: %(url)s", url=_absolute(config, edition.url)), rule]
     for number, story in enumerate(edition.stories, start=1):
         indent = " " * (len(str(number)) + 2)
         lines.append("")
         lines += _wrap(story.lead.title, f"{number}. ", indent)
         if story.in_story:
-            lines += _wrap(f"Reported by {', '.join(story.sources)}", indent, indent)
+            lines += _wrap(
+                said.gettext("Reported by %(sources)s", sources=", ".join(story.sources)),
+                indent,
+                indent,
+            )
         if story.lead.summary:
             lines += _wrap(story.lead.summary, indent, indent)
         for report in story.in_order:
-            lines += _wrap(_credit(report) or "Read it", indent, indent)
+            lines += _wrap(_credit(report) or said.gettext("Read it"), indent, indent)
             lines.append(indent + _absolute(config, report.url))
     lines += ["", "-" * WIDTH]
     if edition.footer:
         lines += [*_wrap(edition.footer), ""]
-    lines += _wrap(f"The e-mail edition of {config.title}:")
+    lines += _wrap(said.gettext("The e-mail edition of %(site)s:", site=config.title))
     lines.append(_absolute(config, ""))
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

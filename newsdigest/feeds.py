@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from newsdigest.articles import Article
 from newsdigest.config import Config
+from newsdigest.pictures import Gallery, sizes_shown
 from newsdigest.urls import join_base
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -90,21 +91,48 @@ def feed_updated(feed: Feed, config: Config) -> str:
     return max(modified(a) for a in feed.articles).isoformat()
 
 
+def lead_html(article: Article, config: Config, gallery: Gallery) -> str:
+    """The lead image as feed readers show it: a figure with an absolute URL (a raster copy
+    about 1200 px wide where the site makes one), its size when known, and its caption."""
+    image = article.image
+    if image is None or not image.url:
+        return ""
+    card = gallery.card(article, fallback=False)
+    src = card.url if card is not None else image.url
+    if ":" not in src:
+        src = join_base(config.base_url, src)
+    size = f' width="{card.width}" height="{card.height}"' if card and card.width else ""
+    html = f"<figure><img src={xml_attr(src)} alt={xml_attr(image.alt)}{size}>"
+    if image.caption or image.credit:
+        credit = f" <small>{escape(image.credit)}</small>" if image.credit else ""
+        html += f"<figcaption>{escape(image.caption)}{credit}</figcaption>"
+    return html + "</figure>"
+
+
 class Entries:
     """Atom entries made once per article: an article sits in the site's feed and in a feed
     per topic, and its entry is the same in each of them."""
 
     def __init__(self) -> None:
-        self._made: dict[tuple[str, bool], tuple[Article, list[str]]] = {}
+        self._made: dict[tuple[str, bool], tuple[Article, str, list[str]]] = {}
 
     def atom(
-        self, article: Article, config: Config, content: Callable[[Article], str] | None
+        self,
+        article: Article,
+        config: Config,
+        content: Callable[[Article], str] | None,
+        gallery: Gallery | None = None,
     ) -> list[str]:
         key = (article.path, content is not None)
+        gallery = gallery or Gallery({}, config)
+        lead = lead_html(article, config, gallery)
+        sizes = sizes_shown(article, gallery.pictures)
         found = self._made.get(key)
-        if found is None or found[0] is not article:  # not made, or made for another version
-            found = self._made[key] = (article, _atom_entry(article, config, content))
-        return found[1]
+        # Not made, or made for another version of the article or of its images.
+        if found is None or found[0] is not article or found[1] != sizes:
+            lines = _atom_entry(article, config, content, lead)
+            found = self._made[key] = (article, sizes, lines)
+        return found[2]
 
 
 def atom(
@@ -112,6 +140,7 @@ def atom(
     config: Config,
     content: Callable[[Article], str] | None,
     entries: Entries | None = None,
+    gallery: Gallery | None = None,
 ) -> bytes:
     """The Atom document; `content` gives an article's HTML when feeds carry full text."""
     self_url = join_base(config.base_url, feed.self_url)
@@ -133,13 +162,13 @@ def atom(
     ]
     made = entries or Entries()
     for article in feed.articles:
-        lines += made.atom(article, config, content)
+        lines += made.atom(article, config, content, gallery)
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def _atom_entry(
-    article: Article, config: Config, content: Callable[[Article], str] | None
+    article: Article, config: Config, content: Callable[[Article], str] | None, lead: str = ""
 ) -> list[str]:
     link = join_base(config.base_url, article.url)
     # An article in another language than the site's says so, as its page does.
@@ -163,8 +192,12 @@ def _atom_entry(
         lines.append(f"    <category term={xml_attr(topic)}/>")
     if article.summary:
         lines.append(f'    <summary type="text">{xml_text(article.summary)}</summary>')
+    html = None
     if content is not None:
-        html = absolute_links(content(article), config.base_url)
+        html = lead + absolute_links(content(article), config.base_url)
+    elif lead:  # summaries only: the photo and the summary
+        html = lead + f"<p>{escape(article.summary)}</p>"
+    if html is not None:
         lines.append(
             f'    <content type="html" xml:base={xml_attr(link)}>{xml_text(html)}</content>'
         )
@@ -172,7 +205,12 @@ def _atom_entry(
     return lines
 
 
-def json_feed(feed: Feed, config: Config, content: Callable[[Article], str] | None) -> bytes:
+def json_feed(
+    feed: Feed,
+    config: Config,
+    content: Callable[[Article], str] | None,
+    gallery: Gallery | None = None,
+) -> bytes:
     """The JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)."""
     base = config.base_url
     document: dict[str, object] = {
@@ -182,7 +220,10 @@ def json_feed(feed: Feed, config: Config, content: Callable[[Article], str] | No
         "feed_url": join_base(base, feed.self_url),
         "language": config.language,
         "authors": [{"name": config.title}],
-        "items": [_json_item(article, config, content) for article in feed.articles],
+        "items": [
+            _json_item(article, config, content, gallery or Gallery({}, config))
+            for article in feed.articles
+        ],
     }
     if feed.description:
         document["description"] = feed.description
@@ -191,7 +232,10 @@ def json_feed(feed: Feed, config: Config, content: Callable[[Article], str] | No
 
 
 def _json_item(
-    article: Article, config: Config, content: Callable[[Article], str] | None
+    article: Article,
+    config: Config,
+    content: Callable[[Article], str] | None,
+    gallery: Gallery,
 ) -> dict[str, object]:
     item: dict[str, object] = {
         "id": entry_id(article, config),
@@ -212,9 +256,9 @@ def _json_item(
         item["tags"] = list(article.topics)
     if article.source_url:
         item["external_url"] = article.source_url
-    if article.image:
-        image = article.image.url
-        item["image"] = image if ":" in image else join_base(config.base_url, image)
+    card = gallery.card(article, fallback=False)
+    if card is not None:  # a raster copy: readers show no SVG as an item's image
+        item["image"] = card.url
     if article.lang != config.language:
         item["language"] = article.lang
     return item

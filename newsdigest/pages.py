@@ -51,6 +51,7 @@ from newsdigest.contexts import (
 )
 from newsdigest.edition import day_label, subject
 from newsdigest.errors import Problem
+from newsdigest.pictures import Rendition
 from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.stories import StoryGroup, story_groups
@@ -149,6 +150,7 @@ class Page:
 class Plan:
     pages: tuple[Page, ...]
     copies: tuple[Asset, ...]
+    renditions: tuple[Rendition, ...] = ()  # images' copies, each its own output (pictures.py)
 
 
 def words(config: Config) -> Words:
@@ -166,10 +168,12 @@ def plan_pages(
     now: datetime,
     templates: Collection[str] | None = None,
     known: Collection[str] | None = None,
+    renditions: Sequence[Rendition] = (),
 ) -> tuple[Plan, list[Problem]]:
     """Every page of the site, and every URL claimed twice; with the names of the site's
     `templates`, every content file that asks for a template that is not one of them; with the
-    `known` content files, every link in a text to a file that is not published."""
+    `known` content files, every link in a text to a file that is not published.
+    `renditions` are the copies of images (pictures.split_assets), outputs like the rest."""
     entries = {entry.path: entry for entry in site.entries}
     urls = {entry.path: entry.url for entry in (*site.entries, *site.pages)}
     said = words(config)
@@ -232,11 +236,11 @@ def plan_pages(
     pages += _sitemaps(site, config, pages, now)
     copies = (*static, *assets)
     reserved = (SEARCH_BUNDLE,) if config.search else ()
-    problems = _problems(site, pages, static, assets, reserved)
+    problems = _problems(site, pages, static, assets, reserved, renditions)
     problems += _link_problems(site, config, urls, known or ())
     if templates is not None:
         problems += _unknown_templates(site, config, templates)
-    return Plan(tuple(pages), tuple(copies)), problems
+    return Plan(tuple(pages), tuple(copies), tuple(renditions)), problems
 
 
 def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
@@ -703,6 +707,7 @@ def _problems(
     static: Sequence[Asset],
     assets: Sequence[Asset],
     reserved: Sequence[str] = (),
+    renditions: Sequence[Rendition] = (),
 ) -> list[Problem]:
     """Every output file claimed twice, naming both claimants; topics, authors and sources
     with no URL or one URL."""
@@ -732,13 +737,16 @@ def _problems(
         else:
             claim(page.file, who, who,
                   lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")  # fmt: skip
-    for asset in (*static, *assets):
-        who = asset.source.as_posix()
-        claim(asset.url, who, who, lambda other, a=asset: f"{a.url} is also written by {other}")
+    copied = [(asset.url, asset.source, "") for asset in (*static, *assets)]
+    copied += [(r.url, r.source, f" (its copy {r.width} px wide)" if r.width else "")
+               for r in renditions]  # fmt: skip
+    for url, source, what in copied:
+        who = source.as_posix()
+        claim(url, who, who + what, lambda other, u=url: f"{u} is also written by {other}")
         for folder in reserved:
-            if asset.url.startswith(folder):
+            if url.startswith(folder):
                 problems.append(
-                    Problem(who, f"{asset.url} is in {folder}, where the search index is written")
+                    Problem(who, f"{url} is in {folder}, where the search index is written")
                 )
     # Static files of the site override the theme's on purpose; only report real clashes.
     return problems

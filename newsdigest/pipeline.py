@@ -20,8 +20,16 @@ from datetime import datetime
 from pathlib import Path
 
 from newsdigest import __version__
-from newsdigest.articles import Article, Asset, Entry, Selection, Source
-from newsdigest.cache import BuildState, Output, load_state, lock_file, save_state, state_key
+from newsdigest.articles import PAGE, Article, Asset, Entry, Picture, Selection, Source
+from newsdigest.cache import (
+    BuildState,
+    ImageCache,
+    Output,
+    load_state,
+    lock_file,
+    save_state,
+    state_key,
+)
 from newsdigest.changes import article_digests, fingerprint, pages_to_render, readers
 from newsdigest.config import Config
 from newsdigest.content import asset_of, list_static, read_article, scan_content
@@ -37,6 +45,8 @@ from newsdigest.output import (
     scan_output,
 )
 from newsdigest.pages import Page, Plan, news_window, plan_pages
+from newsdigest.photos import make_renditions
+from newsdigest.pictures import Gallery, pictures_of, split_assets
 from newsdigest.render import PageRenderer, render_pages
 from newsdigest.search import BUNDLE, Member, plan_partitions, update_index
 from newsdigest.site import Site, make_site
@@ -71,6 +81,7 @@ class BuildReport:
     rendered: int = 0  # pages rendered (their bytes may still be what the output holds)
     copied: int = 0  # static files and files beside articles copied
     search_pending: bool = False  # article pages changed and the index was left for later
+    standalone: int = 0  # of `articles`, the pages of content/pages/ (no date, no feeds)
 
 
 def build(
@@ -132,6 +143,7 @@ class Inputs:
     touched: frozenset[str]  # content files whose source is not the state's (read again)
     release: datetime | None  # when the next article held back as future is due
     digest: str  # of all that but the articles: equal, and untouched, means nothing to do
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # images, by URL (pictures.py)
 
     @property
     def unchanged(self) -> bool:
@@ -157,7 +169,10 @@ def read_inputs(
     assets = tuple(asset_of(path, config) for path, s in sources.items() if _is_asset(path, s))
     theme = _theme_inputs(config, options)
     problems += _problems_of(sources.values())
-    return _inputs_from(config, sources, entries, assets, theme, now, problems, touched, release)
+    return _inputs_from(
+        config, sources, entries, assets, theme, now, problems, touched, release,
+        pictures=pictures_of(sources),
+    )  # fmt: skip
 
 
 def _updated_inputs(
@@ -176,16 +191,17 @@ def _updated_inputs(
     for path in touched & sources.keys():
         sources[path] = _with_digests(sources[path])
     entries, release = _still_included(previous, sources, touched, options.selection, now)
-    assets = previous.assets
+    assets, pictures = previous.assets, previous.pictures
     if any(_is_asset(path, sources.get(path)) or path not in sources for path in touched):
         assets = tuple(asset_of(path, config) for path, s in sources.items() if _is_asset(path, s))
+        pictures = pictures_of(sources)
     theme = previous.theme
     if changed - content:  # static files or templates: look at them all again (few)
         theme = _theme_inputs(config, options)
     problems += _problems_of(sources.values())
     news = previous.news if entries is previous.entries else None
     return _inputs_from(
-        config, sources, entries, assets, theme, now, problems, touched, release, news
+        config, sources, entries, assets, theme, now, problems, touched, release, news, pictures
     )
 
 
@@ -200,6 +216,7 @@ def _inputs_from(
     touched: frozenset[str],
     release: datetime | None,
     news: tuple[str, ...] | None = None,
+    pictures: Mapping[str, Picture] | None = None,
 ) -> Inputs:
     problems = [*problems, *theme.problems]
     if errors_in(problems):
@@ -224,6 +241,7 @@ def _inputs_from(
         touched,
         release,
         digest,
+        {} if pictures is None else pictures,
     )
 
 
@@ -400,7 +418,8 @@ def index_plan(plan: Plan, site: Site) -> PlanIndex:
         for file, page in sorted(pages.items())
         if page.indexed and isinstance(page.context, ArticleContext)
     )
-    return PlanIndex(frozenset(pages) | {copy.url for copy in plan.copies}, pages, members)
+    copies = {copy.url for copy in plan.copies} | {made.url for made in plan.renditions}
+    return PlanIndex(frozenset(pages) | copies, pages, members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +435,8 @@ class Structure:
 
 def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
     previous: Inputs | None = state.inputs_then
-    copies = (*inputs.theme.static, *inputs.assets)
+    assets, renditions = split_assets(inputs.assets, inputs.pictures)  # images: pictures.py
+    copies = (*inputs.theme.static, *assets)
     if (
         state.site is not None
         and state.plan is not None
@@ -425,6 +445,7 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
         and inputs.entries == previous.entries
         and inputs.news == previous.news
         and copies == state.plan.copies
+        and inputs.pictures == previous.pictures
     ):
         index = state.index
         if index.readers is None:  # the second build from one plan: worth an index
@@ -434,11 +455,12 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
     plan, problems = plan_pages(
         site,
         config,
-        inputs.assets,
+        assets,
         inputs.theme.static,
         inputs.now,
         inputs.theme.templates,
         inputs.sources.keys(),
+        renditions,
     )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
@@ -481,19 +503,26 @@ def pick_work(
 
     sources = inputs.sources
     candidates = None
-    if outputs is None and state.render_key == theme.render_key:
+    then = state.inputs_then
+    # A picture's size is on every page that shows it: when one changed, look at every page.
+    same_pictures = then is None or then.pictures == inputs.pictures
+    if outputs is None and state.render_key == theme.render_key and same_pictures:
         if structure.reused:
             candidates = _candidates(structure, state, inputs)
         elif state.index is not None:
             candidates = _changed_pages(structure, state, inputs)
+    pictures = inputs.pictures
+    gallery = Gallery(pictures, config)
+    key = theme.render_key + gallery.common
     to_render, fingerprints = pages_to_render(
         structure.plan.pages,
-        lambda page: fingerprint(page, sources, theme.templates, theme.render_key),
+        lambda page: fingerprint(page, sources, theme.templates, key, pictures),
         state.outputs,
         intact,
         None if candidates is None else [structure.index.pages[file] for file in candidates],
     )
     fingerprints.update(inputs.copies)
+    fingerprints.update({made.url: made.fingerprint for made in structure.plan.renditions})
     renderer = state.renderer
     if (
         not isinstance(renderer, PageRenderer)
@@ -501,6 +530,7 @@ def pick_work(
         or state.templates != theme.templates
     ):
         renderer = PageRenderer(config, theme.asset_names)
+    renderer.show(gallery)
     return Work(tuple(to_render), fingerprints, present, intact, renderer)
 
 
@@ -545,6 +575,10 @@ def write_site(
                 continue
             copied += 1
             transaction.copy(copy.url, copy.source)
+        made, failed = _write_renditions(config, options, state, structure, work, transaction)
+        if failed:
+            raise BuildFailed([*problems, *failed])
+        copied += made
         bundle, search, search_problems = _search(
             config, options, state, structure, set(rendered.changed), transaction, work
         )
@@ -557,6 +591,31 @@ def write_site(
         transaction.abort()
         raise
     return Written(report, len(work.to_render), copied, files, search, tuple(problems))
+
+
+def _write_renditions(
+    config: Config,
+    options: BuildOptions,
+    state: BuildState,
+    structure: Structure,
+    work: Work,
+    transaction: Transaction,
+) -> tuple[int, tuple[Problem, ...]]:
+    """Make the copies of images whose source changed or whose file is not as written
+    (photos.py): how many were made, and the problems of images that cannot be."""
+    due = [
+        made
+        for made in structure.plan.renditions
+        if not (
+            (recorded := state.outputs.get(made.url))
+            and recorded.fingerprint == work.fingerprints[made.url]
+            and work.intact(made.url)
+        )
+    ]
+    if not due:
+        return 0, ()
+    made = make_renditions(due, ImageCache(config), transaction, config.site_dir, options.jobs)
+    return len(due), made.problems
 
 
 def _search(
@@ -695,9 +754,14 @@ def _bundle(files: Collection[str]) -> set[str]:
     return {file for file in files if file.startswith(f"{BUNDLE}/")}
 
 
+def _standalone(inputs: Inputs) -> int:
+    return sum(entry.kind == PAGE for entry in inputs.entries.values())
+
+
 def _report_nothing(inputs: Inputs, state: BuildState, started: float) -> BuildReport:
     return BuildReport(
-        articles=len(inputs.articles),
+        articles=len(inputs.entries),
+        standalone=_standalone(inputs),
         pages=state.pages,
         written=0,
         unchanged=len(state.outputs),
@@ -711,7 +775,8 @@ def _report(
     inputs: Inputs, structure: Structure, work: Work, written: Written, started: float
 ) -> BuildReport:
     return BuildReport(
-        articles=len(inputs.articles),
+        articles=len(inputs.entries),
+        standalone=_standalone(inputs),
         pages=len(structure.plan.pages),
         rendered=written.rendered,
         copied=written.copied,

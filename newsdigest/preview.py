@@ -14,6 +14,7 @@ from typing import Any
 
 from newsdigest.articles import Selection
 from newsdigest.cache import BuildState, load_state, lock_file, save_state
+from newsdigest.catalogs import is_site_catalog
 from newsdigest.config import CONFIG_FILE, Config, load_config
 from newsdigest.errors import Problem
 from newsdigest.output import locked
@@ -94,4 +95,9 @@ class Preview:
         return warning
 
     def _settings_changed(self, paths: set[Path]) -> bool:
-        return any(path in (self.site_dir, self.site_dir / CONFIG_FILE) for path in paths)
+        """pyproject.toml, and the site's own catalogs, which Config.catalogs digests."""
+        return any(
+            path in (self.site_dir, self.site_dir / CONFIG_FILE)
+            or is_site_catalog(path, self.site_dir)
+            for path in paths
+        )

@@ -34,6 +34,7 @@ from newsdigest.markdown import MarkdownRenderer
 from newsdigest.opml import opml
 from newsdigest.output import Transaction
 from newsdigest.pages import Page
+from newsdigest.pictures import Gallery, with_sizes
 from newsdigest.redirects import redirect_page, redirects_file
 from newsdigest.sitemap import news_sitemap, robots, sitemap_index, urlset
 from newsdigest.theme import base_path, make_environment
@@ -52,15 +53,23 @@ class PageRenderer:
 
     def __init__(self, config: Config, asset_names: dict[str, str] | None = None) -> None:
         self.config = config
-        self.environment: Environment = make_environment(config, asset_names)
+        self.gallery = Gallery({}, config)
+        self.environment: Environment = make_environment(config, asset_names, self.gallery)
         self.markdown = MarkdownRenderer(config, base_path(config.base_url))
         self.entries = Entries()
 
-    def body_html(self, article: Article, links: Mapping[str, str] | None = None) -> Markup:
+    def show(self, gallery: Gallery) -> None:
+        """The site's images for this build: their sizes and copies (pictures.py)."""
+        self.gallery.use(gallery.pictures)
+
+    def body_html(
+        self, article: Article, links: Mapping[str, str] | None = None, responsive: bool = True
+    ) -> Markup:
         """The article's HTML; it enters Jinja here, once, as Markup, never as a template.
 
         The file is read here, once: the text rendered is the text the cache files it under.
-        `links` gives the URL of each content file the text links to.
+        `links` gives the URL of each content file the text links to. Images of the site get
+        their size there, and on pages (not in feeds) their copies.
         """
         body = read_body(self.config.site_dir, article.path)
         html = self.markdown.render(
@@ -70,7 +79,10 @@ class PageRenderer:
             folder=posixpath.dirname(article.path),
             links=links,
         )
-        return Markup(html)
+        return Markup(with_sizes(html, self.gallery, responsive))
+
+    def feed_html(self, article: Article, links: Mapping[str, str] | None = None) -> str:
+        return str(self.body_html(article, links, responsive=False))
 
     def render(self, page: Page, articles: Articles) -> bytes:
         if not page.is_html:
@@ -101,10 +113,10 @@ class PageRenderer:
                     tuple(articles[path] for path in context.items),
                 )
                 links = dict(context.body_links)
-                content = (lambda a: self.body_html(a, links)) if context.full_content else None
+                content = (lambda a: self.feed_html(a, links)) if context.full_content else None
                 if page.kind == "json_feed":
-                    return json_feed(feed, config, content)
-                return atom(feed, config, content, self.entries)
+                    return json_feed(feed, config, content, self.gallery)
+                return atom(feed, config, content, self.entries, self.gallery)
             case SitemapContext():
                 return urlset(context.entries, config)
             case SitemapIndexContext():

@@ -88,6 +88,8 @@ SITE_CONFIG = """\
 title = {title}
 description = "A daily digest."
 base_url = {base_url}
+# "en" writes American dates; "en-GB" day-month ones. de, es, fr, it, pl, pt, ru and uk
+# also translate the theme.
 language = "en"
 timezone = "UTC"
 
@@ -127,7 +129,7 @@ def init_site(
             title=toml_string(title), base_url=toml_string(base_url)
         ),
         "README.md": SITE_README.format(title=title),
-        ".gitignore": "public/\n.newsdigest-cache/\n",
+        ".gitignore": "public/\n.public.*\n.newsdigest-cache/\n",
         "templates/.gitkeep": "",
         "static/.gitkeep": "",
         f"content/{now:%Y}/{now:%m}/welcome.md": front_matter(

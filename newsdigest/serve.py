@@ -196,7 +196,7 @@ class DevServer:
         config = self.preview.config or load_config(self.site_dir)
         self.watcher = Watcher(
             self.site_dir,
-            [config.content_dir, config.templates_dir, config.static_dir],
+            [config.content_dir, config.templates_dir, config.static_dir, config.locale_dir],
             self.site_dir / CONFIG_FILE,
             self._rebuild if self.batches is None else self.batches.put,
             quiet=self.quiet,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from newsdigest.articles import PAGE, Article
 from newsdigest.config import Config
+from newsdigest.pictures import Card
 from newsdigest.urls import join_base
 
 
@@ -21,8 +22,12 @@ def site_link(url: str, config: Config) -> str:
     return url if urlsplit(url).scheme else join_base(config.base_url, url)
 
 
-def article_data(article: Article, config: Config) -> dict[str, Any]:
-    """schema.org NewsArticle for an article, WebPage for a page; no empty values."""
+def article_data(article: Article, config: Config, card: Card | None = None) -> dict[str, Any]:
+    """schema.org NewsArticle for an article, WebPage for a page; no empty values.
+
+    `card` is the page's social card image (pictures.Gallery.card): a raster copy about
+    1200 px wide, never an SVG, which search engines do not show either.
+    """
     url = join_base(config.base_url, article.url)
     data: dict[str, Any] = {"@context": "https://schema.org"}
     if article.kind == PAGE:
@@ -39,8 +44,8 @@ def article_data(article: Article, config: Config) -> dict[str, Any]:
     if article.kind != PAGE:
         data["author"] = _authors(article, config)
     data["publisher"] = publisher(config)
-    if article.image:
-        data["image"] = [site_link(article.image.url, config)]
+    if card is not None:
+        data["image"] = [card.url]
     if article.topics:
         data["keywords"] = list(article.topics)
     if article.source_url:

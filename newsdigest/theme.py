@@ -16,6 +16,7 @@ from markupsafe import Markup
 from newsdigest import language
 from newsdigest.articles import Asset
 from newsdigest.config import Config
+from newsdigest.pictures import Gallery
 from newsdigest.structured import article_data
 from newsdigest.urls import clean_url, join_base
 from newsdigest.words import words_for
@@ -106,8 +107,14 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def make_environment(config: Config, asset_names: dict[str, str] | None = None) -> Environment:
-    """Templates from the site's folder first, then the theme's, so a site overrides by name."""
+def make_environment(
+    config: Config, asset_names: dict[str, str] | None = None, gallery: Gallery | None = None
+) -> Environment:
+    """Templates from the site's folder first, then the theme's, so a site overrides by name.
+
+    `gallery` gives templates the site's images; the renderer keeps it up to date (Jinja
+    copies globals into the templates it imports, so the functions stay and it changes).
+    """
     folders = [str(config.templates_dir), str(theme_templates())]
     environment = Environment(
         loader=FileSystemLoader(folders),
@@ -143,7 +150,6 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         # A URL from the settings (a photo, a logo, a menu link): http(s) as written, else a
         # path on the site.
         link=lambda target: _link(prefix, str(target)),
-        json_ld=lambda article: _json_ld(article_data(article, config)),
         # ` lang="uk"` (and ` dir="rtl"`) for text in another language than what holds it.
         lang_attributes=lambda lang, within=None: lang_attributes(
             str(lang), site_language if within is None else str(within)
@@ -155,6 +161,7 @@ def make_environment(config: Config, asset_names: dict[str, str] | None = None) 
         # A number for each plural category of the site's language, for script in the page.
         plural_samples=language.plural_samples(site_language),
     )
+    environment.globals.update(picture_globals(config, gallery or Gallery({}, config)))
 
     def dated(form: Callable[[Any, str], str]) -> Callable[..., str]:
         """A date filter in the site's language, or in the one named: `longdate(article.lang)`."""
@@ -185,6 +192,17 @@ def lang_attributes(lang: str, within: str) -> Markup:
     if language.direction(lang) != language.direction(within):
         attributes += Markup(' dir="{}"').format(language.direction(lang))
     return attributes
+
+
+def picture_globals(config: Config, gallery: Gallery) -> dict[str, Any]:
+    """What templates know of the site's images in one build (pictures.py): `picture(url)`,
+    the image's sizes and copies, or none; `social_card(article)`, the image of a page's
+    social card (article may be none); `json_ld(article)`, with that image."""
+    return {
+        "picture": gallery.view,
+        "social_card": gallery.card,
+        "json_ld": lambda article: _json_ld(article_data(article, config, gallery.card(article))),
+    }
 
 
 def _link(prefix: str, target: str) -> str:

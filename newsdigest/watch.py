@@ -146,8 +146,9 @@ class _Handler(FileSystemEventHandler):
 class Watcher:
     """watchdog over the site's folders; falls back to polling when inotify runs out.
 
-    Each input folder (content/, templates/, static/) has its own recursive watch, and the site
-    folder a flat one, which sees the config file and the input folders themselves come and go.
+    Each input folder (content/, templates/, static/, locale/) has its own recursive watch, and
+    the site folder a flat one, which sees the config file and the input folders themselves come
+    and go.
     A recursive watch stays on the folder it was started on: once `content/` is deleted and made
     again, or swapped with `mv` (what `git checkout`, rsync and some editors do), it watches
     nothing, or the old folder under its new name. So when an input folder is created, deleted or

@@ -22,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,9 +66,18 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 def full_height(driver, width: int) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver.set_window_size(width, 900)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(width, min(int(height) + 120, 4000))
+    # Photos below the first screen load lazily: wait until the taller window has them.
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script(
+            "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"
+        )
+    )
+    time.sleep(0.5)  # decoding="async": loaded is not yet painted
 
 
 def demo_in(language: str | None, root: Path) -> Path:

@@ -52,6 +52,20 @@ def test_build_is_the_default_command_and_prints_a_summary(site: Path, capsys) -
     assert "Built 1 article into" in out and "0 files written" in out
 
 
+def test_the_summary_counts_pages_apart_from_articles(site: Path, capsys) -> None:
+    write_site(
+        site,
+        {
+            "content/a.md": article("Fine", "2026-10-01"),
+            "content/pages/about.md": "---\ntitle: About\n---\nWho we are.\n",
+        },
+    )
+    assert main(["--site", str(site)]) == 0
+    assert "Built 1 article and 1 page into" in capsys.readouterr().out
+    assert main(["--site", str(site)]) == 0  # nothing to do: the same counts
+    assert "Built 1 article and 1 page into" in capsys.readouterr().out
+
+
 def test_usage_errors_exit_2_and_content_errors_exit_1(site: Path, capsys) -> None:
     with pytest.raises(SystemExit) as done:
         main(["build", "--jobs", "zero"])

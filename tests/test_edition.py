@@ -179,9 +179,7 @@ def test_the_html_part_is_the_published_edition_page(wire: Path) -> None:
 def test_the_day_is_written_in_the_sites_language(wire: Path) -> None:
     settings = wire / "pyproject.toml"
     text = settings.read_text()
-    settings.write_text(
-        text.replace('language = "en-GB"', 'language = "de"')
-    )
+    settings.write_text(text.replace('language = "en-GB"', 'language = "de"'))
     message, _, html = parts(edition(wire, "2025-03-12"))
     assert message["Subject"] == "The Wire Digest – Mittwoch, 12. März 2025"
     assert '<html lang="de">' in html

@@ -462,15 +462,7 @@ def test_a_new_language_gives_what_a_full_build_gives(dev: Engine, tmp_path: Pat
     assert_same_as_full(dev, tmp_path)
 
 
-# Preview reads the settings again for pyproject.toml only; a site's catalog is a setting too
-# (Config.catalogs), so `serve` needs preview.Preview._settings_changed to count a path in
-# the site's locale/ folder (catalogs.is_site_catalog) and its watcher to watch that folder.
-SERVE_READS_CATALOGS = pytest.mark.xfail(
-    strict=True, reason="Preview reads the settings again for pyproject.toml only"
-)
-
-
-@pytest.mark.parametrize("engine", [pytest.param("serve", marks=SERVE_READS_CATALOGS), "build"])
+@pytest.mark.parametrize("engine", ["serve", "build"])
 def test_a_changed_site_catalog_gives_what_a_full_build_gives(
     site: Path, tmp_path: Path, engine: str
 ) -> None:
@@ -496,4 +488,46 @@ def test_a_changed_site_catalog_gives_what_a_full_build_gives(
     catalog.unlink()
     dev.rebuild({catalog})
     assert "<h1>Aktuell</h1>" in (tmp_path / "dev/index.html").read_text(encoding="utf-8")
+
+
+def test_images_replaced_added_and_removed_give_what_a_full_build_gives(
+    dev: Engine, tmp_path: Path
+) -> None:
+    """A photo is an input of the pages that show it: its size, its copies and its removal
+    reach them in both ways of building, as a full build gives them."""
+    from test_images import photo
+
+    folder = dev.site_dir / "content/2025"
+    story = folder / "story-number-5.md"
+    lead, chart = folder / "photo.jpg", folder / "chart.png"
+    page = tmp_path / "dev/2025/11/06/story-number-5/index.html"
+
+    def put(path: Path, data: bytes) -> set[Path]:
+        path.write_bytes(data)
+        return {path}
+
+    dev.rebuild(put(lead, photo(1600, 1000)) | edit(story, "source: AFP", "source: AFP\n"
+                "image: {src: photo.jpg, alt: A photo}"))  # fmt: skip
+    assert 'width="1600" height="1000"' in page.read_text()
+    assert_same_as_full(dev, tmp_path)
+    dev.rebuild(put(lead, photo(900, 1200)))  # another size: the pages that show it change
+    assert 'width="900" height="1200"' in page.read_text()
+    assert not (tmp_path / "dev/2025/photo-1200w.jpg").exists()
+    assert_same_as_full(dev, tmp_path)
+    dev.rebuild(put(lead, photo(900, 1200, gps=False)))  # the same size, other bytes
+    assert_same_as_full(dev, tmp_path)
+    body = edit(story, "Second paragraph.", "Second paragraph.\n\n![A chart](chart.png)")
+    dev.rebuild(put(chart, photo(700, 500, "PNG")) | body)
+    assert 'width="700" height="500"' in page.read_text()
+    assert_same_as_full(dev, tmp_path)
+    dev.rebuild(put(chart, photo(500, 700, "PNG")))
+    assert 'width="500" height="700"' in page.read_text()
+    assert_same_as_full(dev, tmp_path)
+    lead.unlink()
+    dev.rebuild({lead})
+    assert not (tmp_path / "dev/2025/photo.jpg").exists()
+    assert_same_as_full(dev, tmp_path)
+    dev.rebuild(put(lead, photo(2000, 1000)))
+    assert (tmp_path / "dev/2025/photo-1200w.jpg").exists()
+    assert_same_as_full(dev, tmp_path)
     assert_same_as_full(dev, tmp_path)

@@ -156,6 +156,37 @@ def test_a_redirect_page_sends_readers_on(chromium, demo: tuple[Path, str]) -> N
     assert chromium.find_element("tag name", "h1").text == "About the Ledger"
 
 
+def test_the_demo_home_page_with_its_photos_weighs_under_100_kb_on_a_phone(
+    chromium, demo: tuple[Path, str]
+) -> None:
+    """What a phone 390 px wide loads: the page, its stylesheet and the photos on screen (the
+    others wait, lazily, below the fold), each photo in the copy that fits."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, base = demo
+    chromium.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+    chromium.set_window_size(390, 844)
+    chromium.get(base)
+    WebDriverWait(chromium, 20).until(
+        lambda d: d.execute_script("return [...document.images].some(i => i.complete)")
+    )
+    loaded = chromium.execute_script(
+        "return [performance.getEntriesByType('navigation')[0].decodedBodySize,"
+        " ...performance.getEntriesByType('resource').map(r => [r.name, r.decodedBodySize])]"
+    )
+    page, *files = loaded
+    photos = [name for name, _ in files if name.endswith(".jpg")]
+    assert photos and all(re.search(r"-(320|480|800)w\.jpg$", name) for name in photos), photos
+    weight = page + sum(size for _, size in files)
+    print(f"home page at 390 px: {weight} B, {len(photos)} photos")
+    assert weight < 100 * 1024, loaded
+    below = chromium.execute_script(
+        "return [...document.images].filter(i => i.getBoundingClientRect().top > 1500)"
+        ".map(i => i.loading)"
+    )
+    assert below and set(below) == {"lazy"}
+
+
 def test_an_article_of_1000_words_weighs_under_30_kb(site: Path) -> None:
     words = " ".join(["Ceasefire talks resumed in Cairo on Thursday"] * 143)  # 1,001 words
     paragraphs = "\n\n".join(words[i : i + 600] for i in range(0, len(words), 600))

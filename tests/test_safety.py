@@ -411,6 +411,7 @@ def test_template_syntax_in_content_and_front_matter_stays_text(site: Path) -> N
     build_site(site)
     for name in ("2026/10/01/7-7-and-raw/index.html", "feed.xml", "feed.json", "index.html"):
         text = (site / "public" / name).read_text(encoding="utf-8")
+        text = re.sub(r"\.[0-9a-f]{10}\.(css|js)", "", text)  # hashed names hold any digits
         assert "49" not in text and "looploop" not in text, name
         assert "{{ 7 * 7 }}" in text or "{{ 7 * 7 }}" in text.replace("&#34;", '"'), name
     page = (site / "public/2026/10/01/7-7-and-raw/index.html").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import article, output_files, write_site
+from test_images import photo
 
 from newsdigest.articles import Entry, Selection, entry_of
 from newsdigest.config import load_config
@@ -320,6 +321,11 @@ def test_every_kind_of_change_gives_what_a_full_build_gives(site: Path, tmp_path
                                          article("Four", "2026-10-04T09:00:00", topics="[B]"))),
         ("delete an article", lambda: remove(site / "content/three.md")),
         ("add an image", lambda: write_bytes(site / "content/pic.png", b"\x89PNG")),
+        ("a lead photo", lambda: write_bytes(site / "content/photo.jpg", photo(900, 600))
+         | write(site / "content/four.md", article("Four", "2026-10-04T09:00:00", topics="[B]",
+                                                   image="{src: photo.jpg, alt: A photo}"))),
+        ("the photo in another size", lambda: write_bytes(site / "content/photo.jpg",
+                                                          photo(600, 900))),
         ("override a template", lambda: write(site / "templates/topic.html",
                                               '{% extends "base.html" %}{% block main %}'
                                               "<h1>{{ topic.name }}</h1>{% endblock %}")),
