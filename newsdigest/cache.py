@@ -72,14 +72,16 @@ class BuildState:
     # the rest is dropped (new settings, another newsdigest), so that the next build can warn
     # about each URL that went (moves.py).
     published: Mapping[str, str] = field(default_factory=dict)
+    # The templates' digests (theme.template_digests): given back to the next build, which
+    # parses no template when none changed.
+    templates: Mapping[str, str] | None = None
     # Kept in memory by `serve` between rebuilds, never written: the structure and the plan
     # made from it, reused while no article changes its place, with which pages show which
-    # article; the templates' digests and the page renderer made with them.
+    # article; the page renderer made with the templates.
     site: Site | None = None
     plan: Plan | None = None
     index: Any = None  # pipeline.PlanIndex of that plan
     inputs_then: Any = None  # pipeline.Inputs of the build that made this state
-    templates: Mapping[str, str] | None = None
     render_key: str = ""
     renderer: Any = None
 
@@ -187,6 +189,7 @@ def load_state(config: Config) -> BuildState:
         outputs=outputs,
         related=related,
         search=search,
+        templates=_templates(meta.get("templates")),
         inputs=str(meta.get("inputs", "")),
         pages=int(meta.get("pages", 0)),
         published={
@@ -195,6 +198,17 @@ def load_state(config: Config) -> BuildState:
             if source.entry is not None and output_file(source.entry.url) in outputs
         },
     )
+
+
+def _templates(text: str | None) -> dict[str, str] | None:
+    """The templates' digests the last build saved (theme.template_digests), or None."""
+    try:
+        value = json.loads(text or "null")
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        return None
+    return {str(name): digest for name, digest in value.items()}
 
 
 def _published(db: sqlite3.Connection, outputs: Mapping[str, Output]) -> dict[str, str]:
@@ -232,6 +246,7 @@ def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | No
                     ("version", __version__),
                     ("inputs", new.inputs),
                     ("pages", str(new.pages)),
+                    ("templates", json.dumps(dict(new.templates or {}), sort_keys=True)),
                 ],
             )
             _write_changes(

@@ -167,7 +167,7 @@ def read_inputs(
     )
     entries, release = _included(sources, options.selection, now)
     assets = tuple(asset_of(path, config) for path, s in sources.items() if _is_asset(path, s))
-    theme = _theme_inputs(config, options)
+    theme = _theme_inputs(config, options, state)
     problems += _problems_of(sources.values())
     return _inputs_from(
         config, sources, entries, assets, theme, now, problems, touched, release,
@@ -197,7 +197,7 @@ def _updated_inputs(
         pictures = pictures_of(sources)
     theme = previous.theme
     if changed - content:  # static files or templates: look at them all again (few)
-        theme = _theme_inputs(config, options)
+        theme = _theme_inputs(config, options, state)
     problems += _problems_of(sources.values())
     news = previous.news if entries is previous.entries else None
     return _inputs_from(
@@ -226,7 +226,8 @@ def _inputs_from(
     }
     news = news_window(entries.values(), now) if news is None else news
     material = [theme.render_key, repr(sorted(theme.templates.items()))]
-    material += [repr(sorted(copies.items())), repr(news), "\0".join(entries)]
+    # By path: a build that read some files again met them in another order.
+    material += [repr(sorted(copies.items())), repr(news), "\0".join(sorted(entries))]
     digest = hashlib.sha1("\0".join(material).encode("utf-8", "surrogatepass")).hexdigest()
     return Inputs(
         sources,
@@ -323,11 +324,12 @@ class Theme:
     problems: tuple[Problem, ...]  # warnings about static files
 
 
-def _theme_inputs(config: Config, options: BuildOptions) -> Theme:
+def _theme_inputs(config: Config, options: BuildOptions, state: BuildState) -> Theme:
     static, problems = list_static(config, theme_static())
     static, asset_names = fingerprinted(static) if options.fingerprint else (static, {})
     key = _render_key(config, asset_names)
-    return Theme(tuple(static), asset_names, template_digests(config), key, tuple(problems))
+    templates = template_digests(config, state.templates)
+    return Theme(tuple(static), asset_names, templates, key, tuple(problems))
 
 
 def _problems_of(sources: Iterable[Source]) -> list[Problem]:

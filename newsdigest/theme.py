@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -62,25 +62,36 @@ def fingerprinted(static: list[Asset]) -> tuple[list[Asset], dict[str, str]]:
     return renamed, names
 
 
-def template_digests(config: Config) -> dict[str, str]:
+# The key, among the template digests, of the digest of every template's source together: no
+# template (and no page, whose template is "" when it has none) has this name.
+ALL_TEMPLATES = "\0every template"
+
+
+def template_digests(config: Config, last: Mapping[str, str] | None = None) -> dict[str, str]:
     """Each template's digest, covering the templates it extends, includes and imports.
 
     A template that names another by a value computed while rendering gets the digest of
-    every template: any of them might be the one it uses.
+    every template: any of them might be the one it uses. `last`: the digests of the last
+    build, given back as they are when no template's source changed (parsing every template
+    to find what it references is most of the cost).
     """
     environment = make_environment(config)
     sources: dict[str, str] = {}
-    direct: dict[str, set[str] | None] = {}
     for name in environment.list_templates():
         source, filename, _ = environment.loader.get_source(environment, name)  # type: ignore[union-attr]
         sources[name] = f"{filename}\0{source}"
+    everything = _hash("\0".join(f"{n}\0{sources[n]}" for n in sorted(sources)))
+    if last is not None and last.get(ALL_TEMPLATES) == everything:
+        return dict(last)
+    direct: dict[str, set[str] | None] = {}
+    for name, text in sources.items():
+        source = text.partition("\0")[2]
         try:
             found = set(meta.find_referenced_templates(environment.parse(source)))
             direct[name] = None if None in found else {str(n) for n in found}
         except TemplateSyntaxError:  # reported with its file and line when a page uses it
             direct[name] = set()
-    everything = _hash("\0".join(f"{n}\0{sources[n]}" for n in sorted(sources)))
-    digests = {}
+    digests = {ALL_TEMPLATES: everything}
     for name in sources:
         seen: set[str] = set()
         stack = [name]

@@ -283,3 +283,57 @@ def test_entries_and_articles_come_back_from_the_state_as_they_were_read(site: P
         again = _decode_source(_encode_source(source))
         assert repr(again.entry) == repr(source.entry) and again.article == found
         assert repr(again.article) == repr(found) and again.signature == (1, 2, 3)
+
+
+def test_the_templates_are_parsed_again_only_when_one_changed(site: Path, monkeypatch) -> None:
+    from newsdigest.theme import template_digests
+
+    write_site(site, {"content/a.md": article("A", "2026-10-01")})
+    build_site(site)
+    saved = load_state_of(site).templates
+    assert saved and saved == template_digests(load_config(site))
+    parsed: list[str] = []
+    monkeypatch.setattr(
+        "jinja2.Environment.parse", lambda self, source, *a, **k: parsed.append(source) or 1 / 0
+    )
+    assert template_digests(load_config(site), saved) == saved
+    assert parsed == []
+    monkeypatch.undo()
+    write_site(site, {"templates/topic.html": '{% extends "base.html" %}'})
+    changed = template_digests(load_config(site), saved)
+    assert changed["topic.html"] != saved["topic.html"]
+    assert changed["article.html"] == saved["article.html"]
+    build_site(site)  # and the build that follows saves the new digests
+    assert load_state_of(site).templates == changed
+
+
+def load_state_of(site: Path) -> pipeline.BuildState:
+    from newsdigest.cache import load_state
+
+    return load_state(load_config(site))
+
+
+def test_the_build_after_an_edit_with_nothing_changed_stops_early(site: Path, monkeypatch) -> None:
+    files = {f"content/{name}.md": article(name, f"2026-10-0{n}") for n, name in
+             enumerate(["a", "b", "c", "d"], 1)}  # fmt: skip
+    write_site(site, files)
+
+    def saved_a_while_ago(*names: str) -> None:
+        # A file read within moments of its change is read again next time, whatever it holds.
+        for name in names:
+            stat = (site / name).stat()
+            os.utime(site / name, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))
+
+    saved_a_while_ago(*files)
+    build_site(site)
+    # The edited file is read again, the others are not: the order in which the build meets
+    # them is not the order of a build that reads none.
+    write_site(site, {"content/a.md": article("a", "2026-10-01", "A new body.")})
+    saved_a_while_ago("content/a.md")
+    build_site(site)
+
+    def no_plan(*args: object) -> None:
+        raise AssertionError("nothing changed, yet the site was planned again")
+
+    monkeypatch.setattr(pipeline, "plan_site", no_plan)
+    build_site(site)
