@@ -48,9 +48,9 @@ class Words:
 def words_for(site_dir: Path, tag: str, digest: str) -> Words:
     """The words of a site in its language; `digest` (Config.catalogs) names the version of
     its catalogs, so a changed catalog is read again."""
-    return _words(site_dir.resolve(), tag, digest)
+    return _words(site_dir, tag, digest)
 
 
 @functools.lru_cache(maxsize=8)
 def _words(site_dir: Path, tag: str, digest: str) -> Words:
-    return Words(tag, load(site_dir, tag, digest).translations)
+    return Words(tag, load(site_dir.resolve(), tag, digest).translations)
