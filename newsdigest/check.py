@@ -88,7 +88,9 @@ def _internal_target(link: str, page_url: str, prefix: str, host: str) -> tuple[
         return None
     path = unquote(parts.path)
     if not path.startswith(prefix):
-        return (OUTSIDE, "")
+        # A full address of the same host is a link elsewhere on it (the newsroom's own site);
+        # a path alone that leaves the site's path is a link that forgot the base path.
+        return None if urlsplit(link).netloc else (OUTSIDE, "")
     relative = path[len(prefix) :]
     if relative == "" or relative.endswith("/"):
         relative += "index.html"

@@ -184,7 +184,7 @@ def parse_raw(text: str, tz: ZoneInfo) -> RawArticle:
             "no title: the file should start with a '# Title' line "
             "(the byline, date and photo caption may come before or after it)"
         )
-    paragraphs, joined = rejoin_split_paragraphs(split_blocks(lines[start:]))
+    paragraphs, joined = rejoin_split_paragraphs(split_lines(split_blocks(lines[start:])))
     if not paragraphs:
         raise NotAnArticle("no body: no paragraphs after the title, byline and date")
     raw.body = "\n\n".join(paragraphs) + "\n"
@@ -332,6 +332,36 @@ def split_blocks(lines: Sequence[str]) -> list[str]:
     if current:
         blocks.append("\n".join(current).strip("\n"))
     return [block for block in blocks if block.strip()]
+
+
+def split_lines(blocks: Iterable[str]) -> list[str]:
+    """A block of text lines with no blank line between them is split into a paragraph per
+    line when every line ends like a sentence (a text copied with one paragraph per line);
+    lists, quotes, tables, code and HTML stay together. Prose wrapped at a width (lines that
+    end mid-sentence) stays one paragraph."""
+    found: list[str] = []
+    for block in blocks:
+        lines = block.split("\n")
+        text = [line for line in lines if not _BLOCK_START.match(line) and line[:1] != " "]
+        if (
+            len(lines) < 2
+            or _BLOCK_START.match(block)
+            or not all(_SENTENCE_END.search(line) for line in text)
+        ):
+            found.append(block)  # one paragraph, or prose wrapped at a width: as it is
+            continue
+        run: list[str] = []  # lines of a list or quote after the text, kept as one block
+        for line in lines:
+            if _BLOCK_START.match(line) or (run and line.startswith(" ")):
+                run.append(line)
+                continue
+            if run:
+                found.append("\n".join(run))
+                run = []
+            found.append(line)
+        if run:
+            found.append("\n".join(run))
+    return found
 
 
 def rejoin_split_paragraphs(blocks: Iterable[str]) -> tuple[list[str], int]:

@@ -101,3 +101,21 @@ def test_check_help_says_what_it_checks_and_how_it_exits(capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())
     for words in ("scratch folder", "--strict", "exit 1", "content file", "base_url"):
         assert words in out, words
+
+
+def test_a_new_site_under_a_subpath_passes_check(tmp_path: Path, capsys) -> None:
+    site = tmp_path / "digest"
+    assert main(["init", str(site), "--base-url", "https://example.org/digest/"]) == 0
+    assert main(["new", "Port strike ends", "--site", str(site)]) == 0
+    assert main(["check", "--site", str(site)]) == 0, capsys.readouterr().err
+
+
+def test_a_link_to_the_same_host_outside_the_sites_path_is_a_link_elsewhere(
+    site: Path, capsys
+) -> None:
+    write_site(
+        site,
+        {"content/a.md": article("A", "2026-10-01", "[Our newsroom](https://example.org/about/)")},
+        config='base_url = "https://example.org/digest/"\n',
+    )
+    assert main(["check", "--site", str(site)]) == 0, capsys.readouterr().err

@@ -381,6 +381,27 @@ def test_import_reads_a_header_without_blank_lines(wire: Path) -> None:
     ]
 
 
+def test_a_text_with_no_blank_lines_keeps_its_lines_as_paragraphs(wire: Path) -> None:
+    text = (
+        "# Grain corridor reopens after storm\nBy [AFP](#)\nAugust 31, 2024\n"
+        "Cargo ships left Odesa on Saturday, port officials said.\n"
+        "Insurers expect rates to fall.\n"
+        "- Odesa\n- Pivdennyi\n"
+        "Both ports are open.\n\n"
+        "A paragraph wrapped at a width, as some\n"
+        "scrapers give them, stays One paragraph.\n"
+    )
+    import_paths(load_config(wire), [raw_folder(wire.parent, {"grain.txt": text})])
+    post = imported(wire, "grain-corridor-reopens-after-storm.md")
+    assert post.content.split("\n\n") == [
+        "Cargo ships left Odesa on Saturday, port officials said.",
+        "Insurers expect rates to fall.",
+        "- Odesa\n- Pivdennyi",
+        "Both ports are open.",
+        "A paragraph wrapped at a width, as some\nscrapers give them, stays One paragraph.",
+    ]
+
+
 @pytest.mark.parametrize(
     "order",
     [
