@@ -32,7 +32,7 @@ from newsdigest.articles import (
     Image,
     Source,
 )
-from newsdigest.config import Config
+from newsdigest.config import Config, extension_module
 from newsdigest.errors import Problem
 from newsdigest.imaging import ImageError, is_raster, probe
 from newsdigest.limits import (
@@ -44,7 +44,6 @@ from newsdigest.limits import (
     MAX_YAML_VALUES,
     TEXT_LENGTHS,
 )
-from newsdigest.markdown import extension_module
 from newsdigest.pictures import body_pictures
 from newsdigest.stories import MAX_STORY_ID, NONE, sketch
 from newsdigest.typography import NAME as TYPOGRAPHY

@@ -15,10 +15,9 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from newsdigest.cache import HtmlCache, code_version
-from newsdigest.config import Config
+from newsdigest.config import Config, extension_module
 from newsdigest.limits import ARTICLE_SECONDS, TimeLimitExceeded, time_limit
 from newsdigest.sanitize import clean_html
-from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.urls import resolve_link
 
 # A link with a scheme (https:, mailto:), to another host (//), or within the page is left alone.
@@ -138,11 +137,6 @@ class MarkdownRenderer:
         place = self._links.processor.place
         self._links.processor.place = replace(place, base_path=self.base_path, asset_dir=asset_dir)
         return str(self._markdown.reset().convert(body))
-
-
-def extension_module(name: str) -> str:
-    """Python-Markdown's name for an extension; `typography` is newsdigest's own."""
-    return "newsdigest.typography" if name == TYPOGRAPHY else name
 
 
 def settings_key(config: Config) -> str:
