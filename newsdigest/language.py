@@ -73,32 +73,48 @@ def candidates(tag: str) -> tuple[str, ...]:
 # -- dates ------------------------------------------------------------------------------------
 # Each form is one CLDR pattern, so that every language gets its own order, words and
 # punctuation: "Wednesday, 2 September 2026", "Mittwoch, 2. September 2026",
-# "среда, 2 сентября 2026 г.".
+# "среда, 2 сентября 2026 г.". Babel works a pattern out on every call, and a build names each
+# day several times (its page, its edition, the lists around it): the days are cached. A moment
+# is turned into its own day first (as Babel does): equal moments in two zones are two days.
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(form: str, day: date, tag: str) -> str:
+    locale = locale_of(tag)
+    if form == "month_and_year":
+        return str(format_skeleton("yMMMM", day, locale=locale))
+    if form == "weekday_and_day":
+        return str(format_skeleton("MMMMEEEEd", day, locale=locale))
+    return str(format_date(day, form, locale=locale))
+
+
+def _day(moment: date) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def long_date(moment: date, tag: str) -> str:
     """The day in full, with its weekday: a dateline, a day's heading."""
-    return format_date(moment, "full", locale=locale_of(tag))
+    return _formatted("full", _day(moment), tag)
 
 
 def short_date(moment: date, tag: str) -> str:
     """The day in a few characters: a teaser's date, a page range."""
-    return format_date(moment, "medium", locale=locale_of(tag))
+    return _formatted("medium", _day(moment), tag)
 
 
 def month_and_year(moment: date, tag: str) -> str:
     """ "September 2026", "сентябрь 2026 г.": a month's heading."""
-    return format_skeleton("yMMMM", moment, locale=locale_of(tag))
+    return _formatted("month_and_year", _day(moment), tag)
 
 
 def month_name(moment: date, tag: str) -> str:
     """The month alone, as a list of months shows it ("September", "сентябрь")."""
-    return format_date(moment, "LLLL", locale=locale_of(tag))
+    return _formatted("LLLL", _day(moment), tag)
 
 
 def weekday_and_day(moment: date, tag: str) -> str:
     """The weekday and the day of the month: the link to a neighbouring day."""
-    return format_skeleton("MMMMEEEEd", moment, locale=locale_of(tag))
+    return _formatted("weekday_and_day", _day(moment), tag)
 
 
 def clock(moment: datetime, tag: str) -> str:

@@ -54,7 +54,7 @@ from newsdigest.errors import Problem
 from newsdigest.pictures import Rendition
 from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
-from newsdigest.stories import StoryGroup, story_groups
+from newsdigest.stories import story_groups
 from newsdigest.urls import output_file
 from newsdigest.words import Words, words_for
 
@@ -581,7 +581,7 @@ def _editions(site: Site, config: Config, entries: dict[str, Entry]) -> list[Pag
     pages: list[Page] = []
     said = words(config)
     for day in site.days:
-        context = edition_context(site, config, day.day)
+        context = _edition_of(day.day, day.paths, site, config)
         label = said.long_date(day.day)
         title = said.gettext("Edition of %(day)s", day=label)
         modified = _newest(entries, day.paths)
@@ -600,9 +600,13 @@ def edition_context(
 ) -> EditionContext:
     """A day's edition: its stories as its day page lists them, the first `limit` of them."""
     found = next((d for d in site.days if d.day == day), None)
-    groups: tuple[StoryGroup, ...] = ()
-    if found is not None:
-        groups = story_groups(found.paths, site.stories)[:limit]
+    return _edition_of(day, found.paths if found else (), site, config, limit)
+
+
+def _edition_of(
+    day: date, paths: tuple[str, ...], site: Site, config: Config, limit: int | None = None
+) -> EditionContext:
+    groups = story_groups(paths, site.stories)[:limit] if paths else ()
     label = day_label(day, config)
     settings = config.edition
     return EditionContext(
