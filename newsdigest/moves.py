@@ -26,12 +26,18 @@ def gone_urls(
     draft was taken down on purpose. `planned` are the output files of this build (articles,
     redirect pages and every other page): a URL still served is not gone.
     """
+    planned = planned if isinstance(planned, (set, frozenset)) else set(planned)
+    missing = sorted(
+        (path, url) for path, url in previous.items() if output_file(url) not in planned
+    )
+    if not missing:  # the everyday case: nothing moved; no need to look at every draft
+        return []
     covered = set(planned)
     for current in entries.values():
         covered.add(output_file(current.url))
         covered.update(output_file(alias) for alias in current.aliases)
     problems = []
-    for path, url in sorted(previous.items()):
+    for path, url in missing:
         if output_file(url) in covered:
             continue
         entry = entries.get(path)

@@ -54,7 +54,7 @@ from newsdigest.errors import Problem
 from newsdigest.pictures import Rendition
 from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
-from newsdigest.stories import story_groups
+from newsdigest.stories import StoryGroup, story_groups
 from newsdigest.urls import output_file
 from newsdigest.words import Words, words_for
 
@@ -160,6 +160,9 @@ def words(config: Config) -> Words:
     return words_for(config.site_dir, config.language, config.catalogs)
 
 
+Times = Mapping[str, datetime]  # when each article last changed, by path
+
+
 def plan_pages(
     site: Site,
     config: Config,
@@ -174,10 +177,11 @@ def plan_pages(
     `templates`, every content file that asks for a template that is not one of them; with the
     `known` content files, every link in a text to a file that is not published.
     `renditions` are the copies of images (pictures.split_assets), outputs like the rest."""
-    entries = {entry.path: entry for entry in site.entries}
+    # When each article last changed: a list page's date is its newest article's.
+    times: Times = {entry.path: entry.modified for entry in site.entries}
     urls = {entry.path: entry.url for entry in (*site.entries, *site.pages)}
     said = words(config)
-    pages: list[Page] = [_home(site, config, entries)]
+    pages: list[Page] = [_home(site, config, times)]
     for entry in site.entries:
         found = site.neighbours[entry.path]
         links = _links((entry,), urls)
@@ -194,7 +198,9 @@ def plan_pages(
             Page("page", entry.url, context, origin=entry.path, modified=entry.lastmod,
                  layout=entry.template, indexed=config.pages.search)
         )  # fmt: skip
-    pages += _archive(site, config, entries)
+    # A day's stories, as its page and its edition list them.
+    stories = {day.day: story_groups(day.paths, site.stories) for day in site.days}
+    pages += _archive(site, config, times, stories)
     for topic in site.topics:
         pages += _paginated(
             "topic",
@@ -206,10 +212,10 @@ def plan_pages(
             lambda items, links, topic=topic: TopicContext(
                 _topic_link(topic, counted=links.number == 0), items, links
             ),
-            entries,
+            times,
             origin=f"topic {topic.name!r}",
         )
-    pages += _people(site, config, entries)
+    pages += _people(site, config, times)
     if config.search:
         pages.append(
             Page(
@@ -231,7 +237,7 @@ def plan_pages(
     )
     pages += _redirects(site)
     pages += _feeds(site, config)
-    pages += _editions(site, config, entries)
+    pages += _editions(site, config, times, stories)
     pages.append(_opml(pages, config))
     pages += _sitemaps(site, config, pages, now)
     copies = (*static, *assets)
@@ -243,7 +249,7 @@ def plan_pages(
     return Plan(tuple(pages), tuple(copies), tuple(renditions)), problems
 
 
-def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+def _people(site: Site, config: Config, times: Times) -> list[Page]:
     """The pages of each author and each source, paginated like topics, and their indexes."""
     pages: list[Page] = []
     said = words(config)
@@ -259,7 +265,7 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
             lambda items, links, a=author: AuthorContext(
                 author_link(a, config, counted=links.number == 0), items, links
             ),
-            entries,
+            times,
             origin=f"author {author.name!r}",
         )
     for outlet in site.outlets:
@@ -274,7 +280,7 @@ def _people(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]
             lambda items, links, o=outlet: SourceContext(
                 source_link(o, config, counted=links.number == 0), items, links
             ),
-            entries,
+            times,
             origin=f"source {outlet.name!r}",
         )
     newest = _newest_entry(site)
@@ -347,7 +353,9 @@ def _unknown_templates(site: Site, config: Config, templates: Collection[str]) -
     return problems
 
 
-def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+def _archive(
+    site: Site, config: Config, times: Times, stories: Mapping[date, tuple[StoryGroup, ...]]
+) -> list[Page]:
     """Year, month and day pages, the archive of every month."""
     pages: list[Page] = []
     said = words(config)
@@ -367,7 +375,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                     year.count,
                     year=year.year,
                 ),
-                modified=_newest(entries, (p for m in year.months for p in m.paths)),
+                modified=_newest(times, (p for m in year.months for p in m.paths)),
             )
         )
         for month in year.months:
@@ -382,16 +390,16 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                 lambda items, page_links, m=month: MonthContext(
                     _month_link(m, counted=page_links.number == 0), items, page_links
                 ),
-                entries,
+                times,
             )
     for index, day in enumerate(days):
         label = said.long_date(day.day)
         older = links[days[index + 1].day] if index + 1 < len(days) else None
         newer = links[days[index - 1].day] if index > 0 else None
         # Paginated by story: each story is listed once, by its newest report of the day.
-        groups = {group.paths[0]: group for group in story_groups(day.paths, site.stories)}
+        groups = {group.paths[0]: group for group in stories[day.day]}
         pages += [
-            replace(page, modified=_newest(entries, page.context.listed()))
+            replace(page, modified=_newest(times, page.context.listed()))
             for page in _paginated(
                 "day",
                 day.url,
@@ -407,7 +415,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
                     n,
                     tuple(g[lead] for lead in leads),
                 ),
-                entries,
+                times,
             )
         ]
     pages.append(
@@ -433,7 +441,7 @@ def _archive(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page
     return pages
 
 
-def _home(site: Site, config: Config, entries: dict[str, Entry]) -> Page:
+def _home(site: Site, config: Config, times: Times) -> Page:
     days = [day for month in site.months for day in month.days][: config.home_days]
     busiest = sorted(site.topics, key=lambda t: (-t.count, t.slug))[:HOME_TOPICS]
     context = HomeContext(
@@ -443,7 +451,7 @@ def _home(site: Site, config: Config, entries: dict[str, Entry]) -> Page:
         months=tuple(_month_link(month) for month in site.months[:HOME_MONTHS]),
         stories=story_groups([path for day in days for path in day.paths], site.stories),
     )
-    modified = _newest(entries, (path for day in days for path in day.paths))
+    modified = _newest(times, (path for day in days for path in day.paths))
     return Page(
         "home", "", context, config.title, config.description or config.title, modified=modified
     )
@@ -476,7 +484,7 @@ def _paginated(
     paths: tuple[str, ...],
     config: Config,
     context: Callable[[tuple[str, ...], Links], Context],
-    entries: dict[str, Entry],
+    times: Times,
     origin: str = "",
 ) -> list[Page]:
     pages = []
@@ -495,7 +503,7 @@ def _paginated(
                 heading,
                 description,
                 origin=origin,
-                modified=_newest(entries, items),
+                modified=_newest(times, items),
             )
         )
     return pages
@@ -504,7 +512,7 @@ def _paginated(
 def _links(shown: Iterable[Entry], urls: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """The URL of each published file the texts of these entries link to."""
     found = {target: urls[target] for entry in shown for target in entry.links if target in urls}
-    return tuple(sorted(found.items()))
+    return tuple(sorted(found.items())) if found else ()
 
 
 def _feeds(site: Site, config: Config) -> list[Page]:
@@ -576,15 +584,17 @@ def _in_story(context: ArticleContext, site: Site) -> ArticleContext:
     return replace(context, related=related, story=story.id, reports=reports)
 
 
-def _editions(site: Site, config: Config, entries: dict[str, Entry]) -> list[Page]:
+def _editions(
+    site: Site, config: Config, times: Times, stories: Mapping[date, tuple[StoryGroup, ...]]
+) -> list[Page]:
     """Each day's edition: the e-mail's HTML as a web page, and its plain text."""
     pages: list[Page] = []
     said = words(config)
     for day in site.days:
-        context = _edition_of(day.day, day.paths, site, config)
+        context = _edition_of(day.day, stories[day.day], config)
         label = said.long_date(day.day)
         title = said.gettext("Edition of %(day)s", day=label)
-        modified = _newest(entries, day.paths)
+        modified = _newest(times, day.paths)
         pages += [
             Page("edition", f"{day.url}edition/", context, title,
                  said.gettext("The e-mail edition of %(day)s", day=label), modified=modified),
@@ -600,13 +610,11 @@ def edition_context(
 ) -> EditionContext:
     """A day's edition: its stories as its day page lists them, the first `limit` of them."""
     found = next((d for d in site.days if d.day == day), None)
-    return _edition_of(day, found.paths if found else (), site, config, limit)
+    groups = story_groups(found.paths, site.stories)[:limit] if found else ()
+    return _edition_of(day, groups, config)
 
 
-def _edition_of(
-    day: date, paths: tuple[str, ...], site: Site, config: Config, limit: int | None = None
-) -> EditionContext:
-    groups = story_groups(paths, site.stories)[:limit] if paths else ()
+def _edition_of(day: date, groups: tuple[StoryGroup, ...], config: Config) -> EditionContext:
     label = day_label(day, config)
     settings = config.edition
     return EditionContext(
@@ -697,8 +705,8 @@ def _year_link(year: Year) -> YearLink:
     return YearLink(year.year, year.count, tuple(_month_link(month) for month in year.months))
 
 
-def _newest(entries: dict[str, Entry], paths: Iterable[str]) -> datetime | None:
-    return max((entries[path].modified for path in paths), default=None)
+def _newest(times: Times, paths: Iterable[str]) -> datetime | None:
+    return max(map(times.__getitem__, paths), default=None)
 
 
 def _newest_entry(site: Site) -> datetime | None:

@@ -240,23 +240,34 @@ def group_stories(entries: Iterable[Sketched], threshold: float = THRESHOLD) -> 
     """Each article in a story of two or more reports, by path, with its story.
 
     `threshold`: the similarity that links two reports (another one only to measure).
+    The stories depend on each article's path, date, `story:` and sketch alone: the dev server
+    asks again after every edit, and an edit of a topic or a headline leaves them as they were.
     """
-    by_hand: dict[str, list[Sketched]] = defaultdict(list)
+    key = tuple((entry.path, entry.published, entry.story, entry.sketch) for entry in entries)
+    return _grouped(key, threshold)
+
+
+Grouped = tuple[tuple[str, datetime, str | None, str], ...]  # path, published, story, sketch
+
+
+@lru_cache(maxsize=2)
+def _grouped(entries: Grouped, threshold: float) -> dict[str, Story]:
+    by_hand: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     automatic: list[tuple[datetime, str, _Decoded]] = []
     published: dict[str, datetime] = {}
-    for entry in entries:
-        published[entry.path] = entry.published
-        if entry.story is not None:
-            if entry.story != NONE:
-                by_hand[entry.story].append(entry)
+    for path, moment, name, sketched in entries:
+        published[path] = moment
+        if name is not None:
+            if name != NONE:
+                by_hand[name].append((moment, path))
             continue
-        decoded = _decode(entry.sketch)
+        decoded = _decode(sketched)
         if decoded is not None:
-            automatic.append((entry.published, entry.path, decoded))
+            automatic.append((moment, path, decoded))
     stories: dict[str, Story] = {}
     for name, members in sorted(by_hand.items()):
         if len(members) > 1:
-            paths = tuple(e.path for e in sorted(members, key=lambda e: (e.published, e.path)))
+            paths = tuple(path for _, path in sorted(members))
             story = Story(name, paths, by_hand=True)
             stories.update((path, story) for path in paths)
     for group in _clusters(sorted(automatic, key=lambda item: (item[0], item[1])), threshold):
