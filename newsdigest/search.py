@@ -26,6 +26,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,6 +171,9 @@ class SearchIndex:
         return self.record.get("pending") == "yes"
 
 
+CANCEL_POLL_SECONDS = 0.02  # how often Pagefind at work asks whether it is still wanted
+
+
 class Cancelled(Exception):
     """The caller no longer wants this index (the dev server has a newer edit to build)."""
 
@@ -303,10 +307,12 @@ def _index_partition(
                     raise Cancelled
                 html = transaction.staged_file(member.file).read_text(encoding="utf-8")
                 service.add_file(index, "/" + member.file.removesuffix("index.html"), html)
-            written = service.get_files(index)
+            written = service.get_files(index, cancelled)
         bundle = canonical_bundle(written)
         del written
     except (OSError, ValueError, LookupError, PagefindError) as error:
+        if cancelled():
+            raise Cancelled from error
         return set(), Problem(partition.folder, f"Pagefind failed: {error}")
     files = set()
     for relative, data in sorted(bundle.items()):
@@ -556,7 +562,27 @@ class PagefindService:
              "file_path": None}
         )  # fmt: skip
 
-    def get_files(self, index: int) -> dict[str, bytes]:
-        """The whole bundle, in memory: no files written behind our back."""
-        answer = self.request({"type": "GetFiles", "index_id": index})
+    def get_files(
+        self, index: int, cancelled: Callable[[], bool] = lambda: False
+    ) -> dict[str, bytes]:
+        """The whole bundle, in memory: no files written behind our back.
+
+        Making it is most of the indexing (seconds for a large partition): when `cancelled()`
+        turns true meanwhile, Pagefind is stopped, so that a newer edit need not wait for it.
+        """
+        done = threading.Event()
+
+        def stop_when_cancelled() -> None:
+            while not done.wait(CANCEL_POLL_SECONDS):
+                if cancelled():
+                    self.process.kill()  # the answer's read then ends: "process stopped"
+                    return
+
+        watcher = threading.Thread(target=stop_when_cancelled, daemon=True)
+        watcher.start()
+        try:
+            answer = self.request({"type": "GetFiles", "index_id": index})
+        finally:
+            done.set()
+            watcher.join()
         return {file["path"]: base64.b64decode(file["content"]) for file in answer["files"]}

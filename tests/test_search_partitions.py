@@ -9,6 +9,8 @@ import itertools
 import json
 import random
 import re
+import sys
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -441,3 +443,48 @@ def test_a_small_partition_has_small_word_chunks_that_keep_a_word_s_extensions_t
             assert len(search._shared(before[-1], after[0])) <= 2, (before[-1], after[0])
         counts.append(len(chunks))
     assert max(counts) > 1  # a few pages' words, in several small chunks
+
+
+HANGING_PAGEFIND = """#!{python}
+import base64, json, sys, time
+buffer = b""
+while True:
+    chunk = sys.stdin.buffer.read1(65536)
+    if not chunk:
+        break
+    buffer += chunk
+    while b"," in buffer:
+        raw, _, buffer = buffer.partition(b",")
+        message = json.loads(base64.b64decode(raw))
+        kind = message["payload"]["type"]
+        if kind == "GetFiles":
+            time.sleep(60)  # indexing a large partition: no answer for a long time
+        answer = {{"message_id": message["message_id"], "payload": {{"type": "Ok", "index_id": 1}}}}
+        sys.stdout.buffer.write(base64.b64encode(json.dumps(answer).encode()) + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+def test_a_newer_edit_stops_pagefind_while_it_writes_a_large_bundle(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit made while Pagefind works on a large partition does not wait for it: the dev
+    server's rebuild waits for the indexing to stop, and the largest step is the bundle."""
+    write_site(site, newsroom(6), 'base_url = "https://example.org/"\n')
+    dev = Preview(site, tmp_path / "dev", {}, Selection())
+    dev.rebuild()
+    dev.index()
+    before = bundle_files_in(tmp_path / "dev")
+    slow = tmp_path / "pagefind"
+    slow.write_text(HANGING_PAGEFIND.format(python=sys.executable))
+    slow.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_executable", lambda: slow)
+    edited = site / "content/002.md"
+    edited.write_text(edited.read_text().replace("harbour", "lighthouse"), encoding="utf-8")
+    dev.rebuild({edited})
+    asked_at = time.monotonic() + 1.0  # the newer edit comes once Pagefind is at work
+
+    with pytest.raises(search.Cancelled):
+        dev.index(lambda: time.monotonic() > asked_at)
+    assert time.monotonic() - asked_at < 5
+    assert bundle_files_in(tmp_path / "dev") == before
