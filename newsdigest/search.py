@@ -19,6 +19,7 @@ like any page: all or nothing, and unchanged bundle files are not rewritten.
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import itertools
@@ -301,12 +302,14 @@ def _index_partition(
         with PagefindService(executable) as service:
             # No forced language: Pagefind indexes each page in the language of its <html lang>.
             index = service.new_index({})
-            # One page at a time, in order: the same pages give the same index.
-            for member in partition.members:
-                if cancelled():
-                    raise Cancelled
-                html = transaction.staged_file(member.file).read_text(encoding="utf-8")
-                service.add_file(index, "/" + member.file.removesuffix("index.html"), html)
+            pages = (
+                (
+                    "/" + member.file.removesuffix("index.html"),
+                    transaction.staged_file(member.file).read_text(encoding="utf-8"),
+                )
+                for member in partition.members
+            )
+            service.add_files(index, pages, cancelled)
             written = service.get_files(index, cancelled)
         bundle = canonical_bundle(written)
         del written
@@ -481,8 +484,18 @@ def _pack(document: Any) -> bytes:
 # -- talking to Pagefind ----------------------------------------------------------------------
 
 
+def _add_file(index: int, url: str, html: str) -> dict[str, Any]:
+    return {"type": "AddFile", "index_id": index, "url": url, "file_contents": html,
+            "file_path": None}  # fmt: skip
+
+
 class PagefindError(Exception):
     """Pagefind answered a request with an error."""
+
+
+# Pages sent to Pagefind before their answers came: enough that it never waits for the next
+# one, few enough that its queue holds a few pages, not a partition.
+PAGES_IN_FLIGHT = 8
 
 
 class PagefindService:
@@ -490,8 +503,9 @@ class PagefindService:
 
     The `pagefind` Python package speaks it too, but polls for each answer every 100 ms, which
     is most of a second per ten articles; here each request waits for its answer directly.
-    Pages are added one by one in a fixed order because `pagefind --site` indexes in parallel
-    and numbers pages in whatever order they finish, which changes the bytes of every build.
+    Pages are added in a fixed order because `pagefind --site` indexes in parallel and numbers
+    pages in whatever order they finish, which changes the bytes of every build; the service
+    handles its requests one at a time, in the order they come (`add_files`).
     """
 
     def __init__(self, executable: Path) -> None:
@@ -513,21 +527,29 @@ class PagefindService:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                with contextlib.suppress(OSError):  # what was left to send goes nowhere
+                    stream.close()
 
     def request(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self._send(payload)
+        return self._answer(self.next_id)
+
+    def _send(self, payload: dict[str, Any]) -> None:
         self.next_id += 1
         message = {"message_id": self.next_id, "payload": payload}
         assert self.process.stdin is not None
         self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
         self.process.stdin.flush()
+
+    def _answer(self, message_id: int) -> dict[str, Any]:
+        """The answer to message `message_id` (or to none: an error of the service itself)."""
         while True:
             raw = self._read_message()
             try:
                 answer = json.loads(base64.b64decode(raw, validate=True))
             except ValueError:  # (binascii.Error is one) not a message: log noise, skip it
                 continue
-            if not isinstance(answer, dict) or answer.get("message_id") not in (self.next_id, None):
+            if not isinstance(answer, dict) or answer.get("message_id") not in (message_id, None):
                 continue
             response = answer.get("payload")
             if not isinstance(response, dict):
@@ -556,11 +578,65 @@ class PagefindService:
     def new_index(self, config: dict[str, Any]) -> int:
         return int(self.request({"type": "NewIndex", "config": config})["index_id"])
 
-    def add_file(self, index: int, url: str, html: str) -> None:
-        self.request(
-            {"type": "AddFile", "index_id": index, "url": url, "file_contents": html,
-             "file_path": None}
-        )  # fmt: skip
+    def add_files(
+        self,
+        index: int,
+        pages: Iterable[tuple[str, str]],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Add (url, html) pages in their order, the next one sent while Pagefind reads the last.
+
+        Pagefind's service handles one request at a time, in the order they came, so the index
+        is the one that waiting for each answer gives; but it never waits for us, which halves
+        the time. A thread sends, this one reads the answers; a failure on either side, or
+        `cancelled()`, stops Pagefind, which ends the other side too.
+        """
+        items = iter(pages)
+        first = next(items, None)
+        if first is None:
+            return
+        last: list[int] = []  # the last message's number, known before that message is sent
+        failed: list[BaseException] = []
+        room = threading.Semaphore(PAGES_IN_FLIGHT)  # Pagefind queues what it is sent
+        stopped = threading.Event()
+
+        def send_all() -> None:
+            page: tuple[str, str] | None = first
+            try:
+                while page is not None:
+                    while not room.acquire(timeout=CANCEL_POLL_SECONDS):
+                        if stopped.is_set():
+                            return
+                    following = next(items, None)
+                    if cancelled():
+                        raise Cancelled
+                    if following is None:
+                        last.append(self.next_id + 1)
+                    self._send(_add_file(index, *page))
+                    page = following
+            except BaseException as error:  # handed to the reading side, which raises it
+                failed.append(error)
+                self.process.kill()
+
+        expected = self.next_id + 1
+        sender = threading.Thread(target=send_all, daemon=True)
+        sender.start()
+        try:
+            while True:
+                self._answer(expected)  # they come in order
+                if last and last[0] == expected:
+                    break
+                expected += 1
+                room.release()
+        except BaseException as error:
+            cause = failed[0] if failed else None  # the sender's failure stopped Pagefind
+            stopped.set()
+            self.process.kill()
+            sender.join()
+            if cause is not None:
+                raise cause from error
+            raise
+        sender.join()
 
     def get_files(
         self, index: int, cancelled: Callable[[], bool] = lambda: False

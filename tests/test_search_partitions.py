@@ -11,6 +11,7 @@ import random
 import re
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -488,3 +489,84 @@ def test_a_newer_edit_stops_pagefind_while_it_writes_a_large_bundle(
         dev.index(lambda: time.monotonic() > asked_at)
     assert time.monotonic() - asked_at < 5
     assert bundle_files_in(tmp_path / "dev") == before
+
+
+def _pages(count: int) -> list[tuple[str, str]]:
+    words = ["harbour", "ferry", "council", "storm", "market", "bridge", "school", "river"]
+    return [
+        (
+            f"/story-{n}/",
+            f'<html lang="en"><body><main data-pagefind-body><h1>Story {n}</h1><p>'
+            + " ".join(words[(n + k) % len(words)] + str(k % 13) for k in range(200))
+            + "</p></main></body></html>",
+        )
+        for n in range(count)
+    ]
+
+
+def test_pages_sent_without_waiting_give_the_index_of_pages_sent_one_by_one() -> None:
+    executable = search.pagefind_executable()
+    assert executable is not None
+    bundles = []
+    for together in (False, True):
+        with search.PagefindService(executable) as service:
+            index = service.new_index({})
+            if together:
+                service.add_files(index, _pages(120))
+            else:
+                for url, html in _pages(120):
+                    service.request(search._add_file(index, url, html))
+            bundles.append(search.canonical_bundle(service.get_files(index)))
+    assert bundles[0] == bundles[1]
+    assert len(bundles[0]) > 3
+
+
+REFUSING_PAGEFIND = """#!{python}
+import base64, json, sys
+buffer = b""
+added = 0
+while True:
+    chunk = sys.stdin.buffer.read1(65536)
+    if not chunk:
+        break
+    buffer += chunk
+    while b"," in buffer:
+        raw, _, buffer = buffer.partition(b",")
+        message = json.loads(base64.b64decode(raw))
+        payload = {{"type": "Ok", "index_id": 0}}
+        if message["payload"]["type"] == "AddFile":
+            added += 1
+            if added == 30:
+                payload = {{"type": "Error", "message": "page 30 is not HTML"}}
+        answer = {{"message_id": message["message_id"], "payload": payload}}
+        sys.stdout.buffer.write(base64.b64encode(json.dumps(answer).encode()) + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+def test_pagefind_s_error_for_one_page_stops_the_pages_sent_without_waiting(
+    tmp_path: Path,
+) -> None:
+    refusing = tmp_path / "pagefind"
+    refusing.write_text(REFUSING_PAGEFIND.format(python=sys.executable))
+    refusing.chmod(0o755)
+    started = time.monotonic()
+    with search.PagefindService(refusing) as service:
+        index = service.new_index({})
+        with pytest.raises(search.PagefindError, match="page 30 is not HTML"):
+            service.add_files(index, _pages(400))
+    assert time.monotonic() - started < 20
+
+
+def test_a_page_that_cannot_be_read_stops_the_pages_sent_without_waiting() -> None:
+    executable = search.pagefind_executable()
+    assert executable is not None
+
+    def pages() -> Iterator[tuple[str, str]]:
+        yield from _pages(5)
+        raise OSError("the staged page went")
+
+    with search.PagefindService(executable) as service:
+        index = service.new_index({})
+        with pytest.raises(OSError, match="the staged page went"):
+            service.add_files(index, pages())
