@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import os
 import shutil
 import socket
@@ -29,12 +30,18 @@ from newsdigest.errors import BuildFailed, Problem, UsageError
 from newsdigest.output import beside, guard_output
 from newsdigest.pipeline import BuildOptions, BuildReport, publish
 
+# A build makes, and keeps until it ends, hundreds of thousands of small objects (the entries,
+# pages and state of a 10,000-article site). At Python's default threshold (700 new objects)
+# the cycle collector walks them hundreds of times a build, a tenth of an everyday build's
+# time. Nearly all garbage here is freed by reference counting; the collector still runs.
+COLLECTOR_THRESHOLDS = (50_000, 20, 10)
 WARNINGS_SHOWN = 20  # past this many, a build lists the first ones; --verbose lists all
 COMMANDS = ("build", "serve", "new", "import", "check", "init", "clean", "edition")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; `build` when none is named."""
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or (
         arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")
