@@ -16,6 +16,7 @@ go into benchmarks/RESULTS.md under "Dev server: edit to reload".
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import shutil
@@ -35,6 +36,7 @@ sys.path.insert(0, str(HERE))
 from corpus import article_text, generate  # noqa: E402
 from results import write_section  # noqa: E402
 
+from newsdigest.cli import COLLECTOR_THRESHOLDS  # noqa: E402
 from newsdigest.serve import DevServer  # noqa: E402
 
 KINDS = ("a line in the body", "a new headline", "a new article", "a new topic", "another day")
@@ -142,6 +144,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=9)
     parser.add_argument("--articles", type=int, default=10_000)
     options = parser.parse_args()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)  # as `newsdigest serve` runs
     table = [
         "| site | articles | edit | median latency | p90 | median rebuild |",
         "| --- | ---: | --- | ---: | ---: | ---: |",

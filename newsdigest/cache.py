@@ -84,6 +84,7 @@ class BuildState:
     inputs_then: Any = None  # pipeline.Inputs of the build that made this state
     render_key: str = ""
     renderer: Any = None
+    bundle: frozenset[str] | None = None  # the search index's files in `outputs`; None: look
 
 
 @functools.cache

@@ -48,7 +48,7 @@ from newsdigest.pages import Page, Plan, news_window, plan_pages
 from newsdigest.photos import make_renditions
 from newsdigest.pictures import Gallery, pictures_of, split_assets
 from newsdigest.render import PageRenderer, render_pages
-from newsdigest.search import BUNDLE, Member, plan_partitions, update_index
+from newsdigest.search import BUNDLE, Member, Partition, plan_partitions, update_index
 from newsdigest.site import Site, make_site
 from newsdigest.theme import fingerprinted, template_digests, theme_static
 
@@ -408,20 +408,21 @@ class PlanIndex:
 
     files: frozenset[str]  # every page's and copy's output file
     pages: dict[str, Page]  # by output file
-    members: tuple[Member, ...]  # the pages the search index holds, with their dates
+    partitions: tuple[Partition, ...]  # of the search index (none without search)
     readers: Mapping[str, set[str]] | None = None  # who shows each article, once it is asked
 
 
-def index_plan(plan: Plan, site: Site) -> PlanIndex:
+def index_plan(plan: Plan, site: Site, search: bool) -> PlanIndex:
     pages = {page.file: page for page in plan.pages}
     entries = {entry.path: entry for entry in (*site.entries, *site.pages)}
-    members = tuple(
+    members = (
         Member(file, page.url, entries[page.context.path].published)
         for file, page in sorted(pages.items())
         if page.indexed and isinstance(page.context, ArticleContext)
     )
+    partitions = plan_partitions(members) if search else ()
     copies = {copy.url for copy in plan.copies} | {made.url for made in plan.renditions}
-    return PlanIndex(frozenset(pages) | copies, pages, members)
+    return PlanIndex(frozenset(pages) | copies, pages, partitions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,7 +467,7 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
     )
     if errors_in(problems):
         raise BuildFailed([*inputs.problems, *problems])
-    index = index_plan(plan, site)
+    index = index_plan(plan, site, config.search)
     # Addresses the last build published that went (moves.py).
     every = {path: source.entry for path, source in inputs.sources.items() if source.entry}
     problems += gone_urls(state.published, every, index.files)
@@ -542,6 +543,7 @@ class Written:
     rendered: int  # pages
     copied: int  # files copied as they are
     files: frozenset[str]  # every file of the new site
+    bundle: frozenset[str]  # those of the search index
     search: dict[str, str]  # the search index's bookkeeping for the state
     problems: tuple[Problem, ...]
 
@@ -592,7 +594,7 @@ def write_site(
     except BaseException:
         transaction.abort()
         raise
-    return Written(report, len(work.to_render), copied, files, search, tuple(problems))
+    return Written(report, len(work.to_render), copied, files, bundle, search, tuple(problems))
 
 
 def _write_renditions(
@@ -638,9 +640,9 @@ def _search(
     if not config.search:
         return frozenset(), {}, ()
     index = update_index(
-        plan_partitions(structure.index.members),
+        structure.index.partitions,
         state.search,
-        _bundle(state.outputs),
+        _bundle(state.outputs) if state.bundle is None else state.bundle,
         changed,
         work.intact,
         transaction,
@@ -752,8 +754,8 @@ def _render_key(config: Config, asset_names: Mapping[str, str]) -> str:
     return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _bundle(files: Collection[str]) -> set[str]:
-    return {file for file in files if file.startswith(f"{BUNDLE}/")}
+def _bundle(files: Collection[str]) -> frozenset[str]:
+    return frozenset(file for file in files if file.startswith(f"{BUNDLE}/"))
 
 
 def _standalone(inputs: Inputs) -> int:
@@ -806,6 +808,9 @@ def _next_state(
         outputs=outputs,
         related=state.related if structure.reused else structure.site.related(),
         search=written.search,
+        bundle=written.bundle
+        if written.bundle is state.bundle  # the index as it was: all its files still there
+        else frozenset(file for file in written.bundle if file in outputs),
         inputs=inputs.digest,
         pages=len(structure.plan.pages),
         site=structure.site,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import gzip
 import hashlib
 import itertools
@@ -32,6 +33,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import cbor2
@@ -194,7 +196,7 @@ def pagefind_executable() -> Path | None:
 def update_index(
     partitions: Sequence[Partition],
     record: Mapping[str, str],
-    present: Collection[str],
+    present: frozenset[str],
     changed: Collection[str],
     intact: Callable[[str], bool],
     transaction: Transaction,
@@ -240,10 +242,10 @@ def update_index(
         and set(by_folder) == {partition.name for partition in partitions}
     )
     if not todo and listed:
-        return SearchIndex(frozenset(present), dict(record))
+        return SearchIndex(present, dict(record))
     if not index_now:
         kept = dict(record) | {f"pending:{partition.name}": "yes" for partition in todo}
-        return SearchIndex(frozenset(present), kept | {"pending": "yes"})
+        return SearchIndex(present, kept | {"pending": "yes"})
     files: set[str] = set()
     again = {partition.name for partition in todo}
     for partition in partitions:
@@ -278,13 +280,16 @@ def _engine(executable: Path) -> str:
     return f"{__version__} {code} {executable.name} {stat.st_size} {stat.st_mtime_ns}"
 
 
-def _files_by_partition(files: Iterable[str]) -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=2)
+def _files_by_partition(files: frozenset[str]) -> Mapping[str, frozenset[str]]:
+    """The bundle's files by partition. Kept for the next build: in `serve` the bundle stays
+    as it is between edits, and this is thousands of files at 10,000 articles."""
     found: dict[str, set[str]] = {}
     for file in files:
         parts = file.split("/", 2)
         if len(parts) == 3 and parts[0] == BUNDLE:
             found.setdefault(parts[1], set()).add(file)
-    return found
+    return MappingProxyType({name: frozenset(group) for name, group in found.items()})
 
 
 def _index_partition(
