@@ -446,9 +446,10 @@ def test_a_small_partition_has_small_word_chunks_that_keep_a_word_s_extensions_t
     assert max(counts) > 1  # a few pages' words, in several small chunks
 
 
-HANGING_PAGEFIND = """#!{python}
+FAKE_PAGEFIND = """#!{python}
 import base64, json, sys, time
 buffer = b""
+added = 0
 while True:
     chunk = sys.stdin.buffer.read1(65536)
     if not chunk:
@@ -458,12 +459,21 @@ while True:
         raw, _, buffer = buffer.partition(b",")
         message = json.loads(base64.b64decode(raw))
         kind = message["payload"]["type"]
-        if kind == "GetFiles":
-            time.sleep(60)  # indexing a large partition: no answer for a long time
-        answer = {{"message_id": message["message_id"], "payload": {{"type": "Ok", "index_id": 1}}}}
+        payload = {{"type": "Ok", "index_id": 0}}
+{behaviour}
+        answer = {{"message_id": message["message_id"], "payload": payload}}
         sys.stdout.buffer.write(base64.b64encode(json.dumps(answer).encode()) + b",")
         sys.stdout.buffer.flush()
 """
+
+
+def fake_pagefind(folder: Path, behaviour: str) -> Path:
+    """A stand-in for Pagefind's service that answers each request in turn after running
+    `behaviour` (Python lines indented for its message loop: they may wait, or set `payload`)."""
+    script = folder / "pagefind"
+    script.write_text(FAKE_PAGEFIND.format(python=sys.executable, behaviour=behaviour))
+    script.chmod(0o755)
+    return script
 
 
 def test_a_newer_edit_stops_pagefind_while_it_writes_a_large_bundle(
@@ -476,9 +486,8 @@ def test_a_newer_edit_stops_pagefind_while_it_writes_a_large_bundle(
     dev.rebuild()
     dev.index()
     before = bundle_files_in(tmp_path / "dev")
-    slow = tmp_path / "pagefind"
-    slow.write_text(HANGING_PAGEFIND.format(python=sys.executable))
-    slow.chmod(0o755)
+    # Indexing a large partition: no answer to GetFiles for a long time.
+    slow = fake_pagefind(tmp_path, '        if kind == "GetFiles":\n            time.sleep(60)')
     monkeypatch.setattr(search, "pagefind_executable", lambda: slow)
     edited = site / "content/002.md"
     edited.write_text(edited.read_text().replace("harbour", "lighthouse"), encoding="utf-8")
@@ -521,35 +530,15 @@ def test_pages_sent_without_waiting_give_the_index_of_pages_sent_one_by_one() ->
     assert len(bundles[0]) > 3
 
 
-REFUSING_PAGEFIND = """#!{python}
-import base64, json, sys
-buffer = b""
-added = 0
-while True:
-    chunk = sys.stdin.buffer.read1(65536)
-    if not chunk:
-        break
-    buffer += chunk
-    while b"," in buffer:
-        raw, _, buffer = buffer.partition(b",")
-        message = json.loads(base64.b64decode(raw))
-        payload = {{"type": "Ok", "index_id": 0}}
-        if message["payload"]["type"] == "AddFile":
-            added += 1
-            if added == 30:
-                payload = {{"type": "Error", "message": "page 30 is not HTML"}}
-        answer = {{"message_id": message["message_id"], "payload": payload}}
-        sys.stdout.buffer.write(base64.b64encode(json.dumps(answer).encode()) + b",")
-        sys.stdout.buffer.flush()
-"""
-
-
 def test_pagefind_s_error_for_one_page_stops_the_pages_sent_without_waiting(
     tmp_path: Path,
 ) -> None:
-    refusing = tmp_path / "pagefind"
-    refusing.write_text(REFUSING_PAGEFIND.format(python=sys.executable))
-    refusing.chmod(0o755)
+    refusing = fake_pagefind(
+        tmp_path,
+        '        if kind == "AddFile":\n            added += 1\n'
+        "            if added == 30:\n"
+        '                payload = {"type": "Error", "message": "page 30 is not HTML"}',
+    )
     started = time.monotonic()
     with search.PagefindService(refusing) as service:
         index = service.new_index({})
