@@ -220,14 +220,14 @@ def scan_content(
     now = datetime.now().timestamp()
     added = False
     unread: list[tuple[str, str, os.stat_result]] = []
-    for path, stat in files:
-        name = path[prefix:].replace(os.sep, "/")
+    for file, stat in files:
+        name = file[prefix:].replace(os.sep, "/")
         added = added or name not in known
         source = known.get(name)
         if source is not None and source.signature == _signature(stat):
             sources[name] = source
         else:
-            unread.append((name, path, stat))
+            unread.append((name, file, stat))
 
     def read(batch: Batch) -> list[Source]:
         return [

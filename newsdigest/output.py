@@ -273,7 +273,7 @@ def _apply(output: Path, staging: Path, moved: list[str], stale: list[str]) -> N
             target = output / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-    folders = set()
+    folders: set[Path] = set()
     for relative in stale:
         with contextlib.suppress(FileNotFoundError):
             (output / relative).unlink()

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Literal
 
-from newsdigest.articles import ARTICLE, Asset
+from newsdigest.articles import ARTICLE, Asset, Entry
 from newsdigest.config import Config
 from newsdigest.content import field_line, link_line
 from newsdigest.contexts import (
@@ -52,7 +52,7 @@ from newsdigest.contexts import (
 from newsdigest.edition import day_label, subject
 from newsdigest.errors import Problem
 from newsdigest.pictures import Rendition
-from newsdigest.site import Author, Entry, Month, Outlet, Site, Topic, Year
+from newsdigest.site import Author, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.stories import StoryGroup, story_groups
 from newsdigest.urls import output_file
@@ -307,9 +307,9 @@ def _redirects(site: Site) -> list[Page]:
             pages.append(Page("redirect", alias, context, "Moved", origin=entry.path))
             rules.append((alias, entry.url))
     if rules:
-        context = RedirectsContext(tuple(rules))
+        listing = RedirectsContext(tuple(rules))
         origin = "the _redirects file made from the aliases in front matter"
-        pages.append(Page("redirects", "_redirects", context, "Redirects", origin=origin))
+        pages.append(Page("redirects", "_redirects", listing, "Redirects", origin=origin))
     return pages
 
 

@@ -298,7 +298,7 @@ def _touched(
     before: Mapping[str, Source], after: Mapping[str, Source], paths: set[Path], config: Config
 ) -> set[str]:
     """The content files below the changed paths whose source is no longer the state's."""
-    found = set()
+    found: set[str] = set()
     for path in paths:
         name = path.relative_to(config.site_dir).as_posix()
         if name in before or name in after:

@@ -88,10 +88,10 @@ class PageRenderer:
         if not page.is_html:
             return self.document(page, articles)
         context = page.context.values(articles)
-        if isinstance(page.context, ArticleContext):
+        if isinstance(shown := page.context, ArticleContext):
             article = context["article"]
             page = replace(page, title=article.title, description=article.summary)
-            context["body"] = self.body_html(article, dict(page.context.body_links))
+            context["body"] = self.body_html(article, dict(shown.body_links))
         context["page"] = page
         template = self.environment.get_template(page.template)
         html = template.render(context)

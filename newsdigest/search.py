@@ -225,7 +225,7 @@ def update_index(
     changed = set(changed)
 
     def stale(partition: Partition) -> bool:
-        files = by_folder.get(partition.name, set())
+        files = by_folder.get(partition.name, frozenset())
         return (
             record.get("engine") != engine
             or record.get(f"partition:{partition.name}") != partition.digest
