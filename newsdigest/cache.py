@@ -84,7 +84,9 @@ class BuildState:
     inputs_then: Any = None  # pipeline.Inputs of the build that made this state
     render_key: str = ""
     renderer: Any = None
-    bundle: frozenset[str] | None = None  # the search index's files in `outputs`; None: look
+    # The search index's files among `outputs` (None: look for them there); the same object
+    # while the index is unchanged, so that splitting it by partition is done once.
+    bundle: frozenset[str] | None = None
 
 
 @functools.cache

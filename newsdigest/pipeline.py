@@ -808,9 +808,7 @@ def _next_state(
         outputs=outputs,
         related=state.related if structure.reused else structure.site.related(),
         search=written.search,
-        bundle=written.bundle
-        if written.bundle is state.bundle  # the index as it was: all its files still there
-        else frozenset(file for file in written.bundle if file in outputs),
+        bundle=written.bundle,
         inputs=inputs.digest,
         pages=len(structure.plan.pages),
         site=structure.site,

@@ -592,9 +592,9 @@ class PagefindService:
         """Add (url, html) pages in their order, the next one sent while Pagefind reads the last.
 
         Pagefind's service handles one request at a time, in the order they came, so the index
-        is the one that waiting for each answer gives; but it never waits for us, which halves
-        the time. A thread sends, this one reads the answers; a failure on either side, or
-        `cancelled()`, stops Pagefind, which ends the other side too.
+        is the one that waiting for each answer gives; but it never waits for us (15-20 % less
+        time for a partition's pages). A thread sends, this one reads the answers; a failure on
+        either side, or `cancelled()`, stops Pagefind, which ends the other side too.
         """
         items = iter(pages)
         first = next(items, None)
