@@ -48,7 +48,14 @@ from newsdigest.pictures import body_pictures
 from newsdigest.stories import MAX_STORY_ID, NONE, sketch
 from newsdigest.typography import NAME as TYPOGRAPHY
 from newsdigest.typography import TypographyExtension
-from newsdigest.urls import FILE_SUFFIXES, clean_url, permalink, resolve_link, slugify
+from newsdigest.urls import (
+    FILE_SUFFIXES,
+    clean_url,
+    permalink,
+    resolve_link,
+    resolve_url,
+    slugify,
+)
 from newsdigest.workers import READ_THRESHOLD, Batch, in_batches
 
 FIELDS = (
@@ -1094,7 +1101,7 @@ def _image(value: Any, asset_dir: str, bad: Callable[..., None]) -> Image | None
     if why:
         bad(f"image src {shown(src)} {why}", _URL_HINT)
         return None
-    url = src if _EXTERNAL.match(src) else clean_url(asset_dir + src)
+    url = src if _EXTERNAL.match(src) else resolve_url(asset_dir, src)
     return Image(
         url=url,
         alt=texts["alt"] or texts["caption"],

@@ -118,8 +118,23 @@ def weekday_and_day(moment: date, tag: str) -> str:
 
 
 def clock(moment: datetime, tag: str) -> str:
-    """The time of day in the language's own way ("23:05", "11:05 PM"), in the moment's zone."""
-    return format_time(moment, "short", tzinfo=moment.tzinfo, locale=locale_of(tag))
+    """The time of day in the language's own way ("23:05", "11:05 PM"), in the moment's zone.
+
+    Cached by the time on the moment's own clock (the short form has no date and no zone):
+    every list that shows an article shows its time, and Babel works the pattern out each call.
+    """
+    key = (moment.hour, moment.minute, moment.second, moment.microsecond, moment.tzinfo, tag)
+    found = _CLOCKS.get(key)
+    if found is None:
+        if len(_CLOCKS) >= 16_384:
+            _CLOCKS.clear()
+        found = _CLOCKS[key] = format_time(
+            moment, "short", tzinfo=moment.tzinfo, locale=locale_of(tag)
+        )
+    return found
+
+
+_CLOCKS: dict[tuple[object, ...], str] = {}
 
 
 def long_date_and_time(moment: datetime, tag: str) -> str:

@@ -18,7 +18,7 @@ from newsdigest.cache import HtmlCache, code_version
 from newsdigest.config import Config, extension_module
 from newsdigest.limits import ARTICLE_SECONDS, TimeLimitExceeded, time_limit
 from newsdigest.sanitize import clean_html
-from newsdigest.urls import resolve_link
+from newsdigest.urls import resolve_link, resolve_url
 
 # A link with a scheme (https:, mailto:), to another host (//), or within the page is left alone.
 _ELSEWHERE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//|#|\?)")
@@ -62,8 +62,8 @@ class _BodyLinks(Treeprocessor):
                     continue  # written with the base path already
                 if value.startswith("/"):
                     element.set(attribute, place.base_path + value[1:])
-                else:
-                    element.set(attribute, place.base_path + place.asset_dir + value)
+                else:  # `../photos/x.jpg`: the address the photo is published at
+                    element.set(attribute, place.base_path + resolve_url(place.asset_dir, value))
 
 
 class _BodyLinksExtension(Extension):

@@ -61,6 +61,23 @@ def output_file(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
+def resolve_url(folder: str, target: str) -> str:
+    """The site-relative URL of a file named relative to a folder's URL, as a browser finds it:
+    `../photos/x.jpg` from "2024/08/" is "2024/photos/x.jpg". Never above the site's root.
+
+    (clean_url drops `..` instead: a URL pattern must not climb, but a reference to a file in
+    a neighbouring folder must reach it.)
+    """
+    parts: list[str] = []
+    for part in (folder + target).split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/".join(parts) + ("/" if target.endswith("/") and parts else "")
+
+
 def join_base(base_url: str, url: str) -> str:
     """Join base_url ('/', '/digest/' or 'https://example.org/digest/') and a relative URL."""
     return base_url.rstrip("/") + "/" + clean_url(url)

@@ -311,3 +311,45 @@ def test_a_decompression_bomb_is_published_at_its_own_size_without_being_decoded
     assert "not resized" in warning.message
     assert not list((site / "public/2026").glob("bomb-*"))
     assert (site / "public/2026/bomb.png").stat().st_size <= len(bomb.getvalue())
+
+
+def test_the_images_a_body_may_show_are_found_in_its_text_and_a_body_without_one_has_none() -> None:
+    from newsdigest.pictures import body_pictures
+
+    body = (
+        "Words, words.\n\n![Chart](chart.png) and <img src='photos/Crowd.JPG' alt=''>\n"
+        "[ref]: pics/map.webp#top\n\nElsewhere: https://example.com/a.png, /images/b.jpg, #c.png"
+    )
+    assert body_pictures(body, "2024/08/") == (
+        "2024/08/chart.png", "2024/08/photos/Crowd.JPG", "2024/08/pics/map.webp",
+    )  # fmt: skip
+    assert body_pictures("No picture here. Just a .pdf and a png.", "2024/08/") == ()
+
+
+def test_images_in_a_folder_beside_the_articles_folder_are_found_with_dot_dot(site: Path) -> None:
+    """`../photos/x.jpg` from content/2026/10/ is content/2026/photos/x.jpg, published at
+    2026/photos/x.jpg: the lead image and a body image get that address and their sizes."""
+    write_site(
+        site,
+        {
+            "content/2026/10/harbour.md": article(
+                "The harbour",
+                "2026-10-01T09:00:00",
+                "First paragraph.\n\n![The crowd](../photos/crowd.jpg)",
+                image="{src: ../photos/ships.jpg, alt: Ships}",
+            ),
+            "content/2026/photos/ships.jpg": photo(1600, 1000),
+            "content/2026/photos/crowd.jpg": photo(900, 600),
+        },
+        f'base_url = "{BASE}"\n',
+    )
+    build_site(site)
+    html = page(site, "2026/10/01/harbour")
+    images = {img["alt"]: img for img in tags(html, "img")}
+    assert images["Ships"]["src"] == "/2026/photos/ships.jpg"
+    assert images["The crowd"]["src"] == "/2026/photos/crowd.jpg"
+    for alt, width in (("Ships", "1600"), ("The crowd", "900")):
+        assert images[alt]["width"] == width
+        for url, _ in srcset(images[alt]["srcset"]):
+            assert (site / "public" / url.lstrip("/")).is_file(), url
+    assert meta(html, "og:image") == f"{BASE}2026/photos/ships-1200w.jpg"
