@@ -88,3 +88,23 @@ def test_a_page_that_links_to_a_moved_article_follows_it(site: Path) -> None:
     build_site(site)
     page = (site / "public/2026/10/01/new/index.html").read_text()
     assert 'href="/2026/09/30/moved/"' in page
+
+
+@pytest.mark.parametrize(
+    ("folder", "target", "url"),
+    [
+        ("2024/08/", "chart.png", "2024/08/chart.png"),
+        ("2024/08/", "../photos/x.jpg", "2024/photos/x.jpg"),
+        ("2024/08/", "./maps/../x.jpg", "2024/08/x.jpg"),
+        ("2024/08/", "../../../../etc/passwd", "etc/passwd"),
+        ("2024/08/", "../", "2024/"),
+        ("2024/08/", "../..", ""),
+        ("", "a//b.png?v=2", "a/b.png?v=2"),
+    ],
+)
+def test_a_relative_address_is_resolved_as_a_browser_would_but_never_above_the_site(
+    folder: str, target: str, url: str
+) -> None:
+    from newsdigest.urls import resolve_url
+
+    assert resolve_url(folder, target) == url
