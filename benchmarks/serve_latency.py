@@ -7,9 +7,10 @@ repository's demo site and on a generated archive, and makes each kind of edit: 
 to an article's body, a new headline, a new article, a new topic on an article, and an
 article moved to another day, each kind `--edits` times in a row and undone after each time.
 Each is timed from the write to the moment the server sends the reload event, once the server
-has made the search index it makes in the background after its start. The first edit
-of a body after a change of the site's structure also works out which pages show which
-article (about 0.3 s at 10,000 articles), which the median of several leaves aside. Medians
+has made the search index it makes in the background after its start, and worked out which
+pages show which article, which it does whenever edits pause (about 0.3 s at 10,000
+articles; an edit of an article that comes sooner after a change of the site's structure
+waits for it: the largest figures). Medians
 go into benchmarks/RESULTS.md under "Dev server: edit to reload".
 """
 
@@ -95,7 +96,7 @@ def measure(site: Path, edits: int) -> tuple[dict[str, list[float]], dict[str, l
         # edit meanwhile stops Pagefind and starts it again later. Measure once it is made.
         deadline = time.monotonic() + 900
         time.sleep(1.5)
-        while server.search_pending and time.monotonic() < deadline:
+        while not _settled(server) and time.monotonic() < deadline:
             time.sleep(0.2)
         for kind in KINDS:  # one kind after another, as a writer makes them
             for number in range(edits):
@@ -109,6 +110,13 @@ def measure(site: Path, edits: int) -> tuple[dict[str, list[float]], dict[str, l
         target.write_text(original, encoding="utf-8")
         server.stop()
     return latencies, rebuilds, startup
+
+
+def _settled(server: DevServer) -> bool:
+    """The start-up search index is made and the server knows which pages show each article."""
+    state = server.preview.state
+    index = state.index if state is not None else None
+    return not server.search_pending and index is not None and index.readers is not None
 
 
 def redated(text: str, number: int) -> str:

@@ -425,6 +425,17 @@ def index_plan(plan: Plan, site: Site, search: bool) -> PlanIndex:
     return PlanIndex(frozenset(pages) | copies, pages, partitions)
 
 
+def with_readers(state: BuildState) -> BuildState:
+    """The state with its plan's index of which pages show each article (changes.readers):
+    what a build after an edit of one article looks up. The dev server works it out when
+    edits pause, so that the next edit does not wait for it (0.3-0.5 s at 10,000 articles)."""
+    index: PlanIndex | None = state.index
+    if index is None or index.readers is not None or state.plan is None:
+        return state
+    found = readers(state.plan.pages)
+    return dataclasses.replace(state, index=dataclasses.replace(index, readers=found))
+
+
 @dataclass(frozen=True, slots=True)
 class Structure:
     """The site's structure and the plan made from it."""
@@ -450,9 +461,8 @@ def plan_site(config: Config, state: BuildState, inputs: Inputs) -> Structure:
         and copies == state.plan.copies
         and inputs.pictures == previous.pictures
     ):
-        index = state.index
-        if index.readers is None:  # the second build from one plan: worth an index
-            index = dataclasses.replace(index, readers=readers(state.plan.pages))
+        # The second build from one plan: worth an index of who shows each article.
+        index = with_readers(state).index
         return Structure(state.site, state.plan, index, True, ())
     site = make_site(inputs.entries.values(), config, _previous(state))
     plan, problems = plan_pages(

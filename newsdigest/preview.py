@@ -18,7 +18,7 @@ from newsdigest.catalogs import is_site_catalog
 from newsdigest.config import CONFIG_FILE, Config, load_config
 from newsdigest.errors import Problem
 from newsdigest.output import locked
-from newsdigest.pipeline import BuildOptions, BuildReport, build
+from newsdigest.pipeline import BuildOptions, BuildReport, build, with_readers
 
 
 class Preview:
@@ -83,6 +83,16 @@ class Preview:
             report, state = build(config, options, self.state, self.pending)
         self.state, self.pending, self.verified = state, set(), True
         return report
+
+    def prepare(self) -> None:
+        """Work out now what the next edit of an article would otherwise wait for (called
+        when edits pause): which pages show each article, for the last plan."""
+        if self.state is None:
+            return
+        prepared = with_readers(self.state)
+        if self.saved is self.state:
+            self.saved = prepared  # the same state for the cache: no need to write it again
+        self.state = prepared
 
     def save(self) -> Problem | None:
         """Keep the state in the cache for the next `serve` (done when edits pause: writing it

@@ -240,7 +240,8 @@ class DevServer:
         threading.Thread(target=self._index_when_idle, daemon=True).start()
 
     def _index_when_idle(self) -> None:
-        """Refresh the search index once edits pause; a new edit stops it and goes first.
+        """Refresh the search index once edits pause, and work out what the next edit of an
+        article needs (Preview.prepare); a new edit stops it and goes first.
 
         The index is built by the same engine into the same transaction as any build: a
         failure leaves the served index as it was and shows the error like any other.
@@ -255,6 +256,8 @@ class DevServer:
                     self.preview.index(self.stop_search.is_set)
                     self.search_pending = False
                 warning = self.preview.save()
+                if not self.stop_search.is_set():
+                    self.preview.prepare()
             except Cancelled:
                 return
             except BuildFailed as failure:

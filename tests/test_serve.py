@@ -17,6 +17,7 @@ import pytest
 from conftest import article, output_files, write_site
 from test_images import photo
 
+from newsdigest import pipeline
 from newsdigest.articles import Entry, Selection, entry_of
 from newsdigest.config import load_config
 from newsdigest.pipeline import BuildOptions, build
@@ -497,3 +498,34 @@ def test_a_settled_save_is_handled_sooner_than_a_write_in_progress() -> None:
         assert batches[1][0] - started >= 0.75
     finally:
         debouncer.stop()
+
+
+def test_when_edits_pause_the_server_works_out_what_the_next_edit_needs(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which pages show each article is worked out once edits pause, not by the next edit of
+    an article, which then waits for nothing but its pages. (With a search index, the
+    index's own build, when edits pause, works it out too.)"""
+    write_site(
+        site,
+        {f"content/{n}.md": article(f"Story {n}", f"2026-10-0{n}T09:00:00") for n in (1, 2, 3)},
+        config="search = false\n",
+    )
+    server = DevServer(site, port=0, quiet=0.05, say=lambda _: None)
+    server.start()
+    try:
+
+        def prepared() -> bool:
+            state = server.preview.state
+            index = state.index if state is not None else None
+            return index is not None and index.readers is not None
+
+        wait_for(prepared)
+        asked: list[int] = []
+        real = pipeline.readers
+        monkeypatch.setattr(pipeline, "readers", lambda pages: asked.append(1) or real(pages))
+        (site / "content/2.md").write_text(article("Story 2", "2026-10-02T09:00:00", "Edited."))
+        wait_for(lambda: "Edited." in get(server.port, "/2026/10/02/2/")[2])
+        assert asked == []
+    finally:
+        server.stop()
