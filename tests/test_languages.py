@@ -13,6 +13,7 @@ from babel.dates import format_date, format_skeleton
 from babel.messages.pofile import read_po
 from conftest import article, build_site, problems_of, write_site
 
+from newsdigest import language
 from newsdigest.catalogs import DOMAIN, SETTINGS_WORDS, shipped_folder, theme_messages
 from newsdigest.config import load_config
 from newsdigest.errors import BuildFailed
@@ -311,3 +312,14 @@ def test_a_path_in_the_sites_locale_folder_is_a_change_of_the_settings(site: Pat
     assert is_site_catalog(site / "locale/de/LC_MESSAGES/site.po", site)
     assert not is_site_catalog(site / "content/locale.md", site)
     assert load_config(newsroom(site)).locale_dir == site / "locale"
+
+
+@pytest.mark.parametrize("tag", ["en", "de", "ru", "uk", "ja", "ar", "pt-BR", "zh-Hant", "xx"])
+def test_day_names_are_babels_own_skeleton_formats(tag: str) -> None:
+    """The pattern for a skeleton is picked once per language; the words are Babel's."""
+    locale = language.locale_of(tag)
+    for day in (date(2026, 1, 1), date(2026, 3, 4), date(2024, 2, 29), date(1999, 12, 31)):
+        assert language.month_and_year(day, tag) == format_skeleton("yMMMM", day, locale=locale)
+        assert language.weekday_and_day(day, tag) == format_skeleton(
+            "MMMMEEEEd", day, locale=locale
+        )
