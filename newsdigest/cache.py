@@ -463,6 +463,7 @@ class HtmlCache:
     def __init__(self, config: Config, settings: str) -> None:
         self.folder = config.cache_dir / "html"
         self.settings = settings
+        self.made: set[Path] = set()  # folders known to exist: a cold build stores thousands
 
     def key(self, body: str, link_prefix: str) -> str:
         material = f"{self.settings}\0{link_prefix}\0{body}"
@@ -487,14 +488,21 @@ class HtmlCache:
 
     def put(self, key: str, html: str) -> None:
         path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
-                encoded = html.encode("utf-8")
-                handle.write(key.encode() + b" " + _digest(encoded) + b"\n" + encoded)
-            os.replace(handle.name, path)
-        except OSError:
-            pass  # A cache that cannot be written only costs time.
+        encoded = html.encode("utf-8")
+        data = key.encode() + b" " + _digest(encoded) + b"\n" + encoded
+        for _ in range(2):
+            try:
+                if path.parent not in self.made:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self.made.add(path.parent)
+                with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as handle:
+                    handle.write(data)
+                os.replace(handle.name, path)
+                return
+            except FileNotFoundError:  # its folder was removed meanwhile (`clean` in serve)
+                self.made.discard(path.parent)
+            except OSError:
+                return  # A cache that cannot be written only costs time.
 
 
 def _digest(data: bytes) -> bytes:

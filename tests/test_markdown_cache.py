@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,16 @@ def test_an_unchanged_article_is_rendered_once_across_builds(
     assert second == first
     assert len(conversions) == 1
     assert len(cache_entries(tmp_path)) == 1
+
+
+def test_a_cache_removed_while_in_use_is_made_again(tmp_path: Path) -> None:
+    """`newsdigest clean` while `serve` runs: the next body rendered is stored again."""
+    markdown = renderer(tmp_path)
+    render(markdown)
+    [entry] = cache_entries(tmp_path)
+    shutil.rmtree(entry.parent.parent)
+    render(markdown)
+    assert cache_entries(tmp_path) == [entry]
 
 
 def test_a_changed_article_is_rendered_again(tmp_path: Path, conversions: list[str]) -> None:
