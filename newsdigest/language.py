@@ -13,7 +13,7 @@ import functools
 from datetime import date, datetime
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import DateTimePattern, format_date, format_datetime, format_time, match_skeleton
+from babel.dates import format_date, format_datetime, format_time, match_skeleton
 
 ENGLISH = "en"
 # Right-to-left scripts, for a language Babel does not know (Babel's own data decides otherwise).
@@ -89,13 +89,13 @@ def _formatted(form: str, day: date, tag: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _skeleton(skeleton: str, tag: str) -> DateTimePattern:
+def _skeleton(skeleton: str, tag: str) -> str:
     """The language's pattern for a skeleton, picked as Babel's format_skeleton picks it, once:
     finding the closest one takes it a third of a millisecond, for each of thousands of days."""
     skeletons = locale_of(tag).datetime_skeletons
     if skeleton not in skeletons:
         skeleton = match_skeleton(skeleton, skeletons) or skeleton
-    return skeletons[skeleton]
+    return str(skeletons[skeleton].pattern)
 
 
 def _day(moment: date) -> date:
