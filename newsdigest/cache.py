@@ -37,7 +37,7 @@ import markdown
 from newsdigest import __version__
 from newsdigest.articles import Article, Entry, Extra, Image, Picture, Source
 from newsdigest.config import Config
-from newsdigest.errors import Problem
+from newsdigest.errors import Cancelled, Problem
 from newsdigest.urls import output_file
 
 if TYPE_CHECKING:
@@ -228,8 +228,16 @@ def _published(db: sqlite3.Connection, outputs: Mapping[str, Output]) -> dict[st
     return found
 
 
-def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | None:
-    """Write what changed between the state loaded and the new one; a warning if it cannot."""
+def save_state(
+    config: Config,
+    old: BuildState,
+    new: BuildState,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Problem | None:
+    """Write what changed between the state loaded and the new one; a warning if it cannot.
+
+    Raises Cancelled once `cancelled()` says so; what was written is rolled back.
+    """
     path = state_file(config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,18 +263,24 @@ def save_state(config: Config, old: BuildState, new: BuildState) -> Problem | No
             _write_changes(
                 db, "sources", "path", old.sources, new.sources,
                 lambda path, s: (path, *_encode_source(s)),
+                cancelled,
             )  # fmt: skip
             _write_changes(
                 db, "outputs", "file", old.outputs, new.outputs,
                 lambda file, o: (file, o.fingerprint, o.size, o.mtime_ns),
+                cancelled,
             )  # fmt: skip
             _write_changes(
                 db, "related", "path", old.related, new.related,
                 lambda path, paths: (path, json.dumps(list(paths))),
+                cancelled,
             )  # fmt: skip
             _write_changes(
-                db, "search", "name", old.search, new.search, lambda name, value: (name, value)
-            )
+                db, "search", "name", old.search, new.search, lambda name, value: (name, value),
+                cancelled,
+            )  # fmt: skip
+            if cancelled():
+                raise Cancelled  # closing the connection rolls the transaction back
             db.execute("COMMIT")
     except (OSError, sqlite3.Error) as error:
         with contextlib.suppress(OSError):
@@ -286,14 +300,16 @@ def _write_changes(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
     row: Any,
+    cancelled: Callable[[], bool],
 ) -> None:
     gone = [(name,) for name in old if name not in new]
     db.executemany(f"DELETE FROM {table} WHERE {key} = ?", gone)
-    changed = [
-        row(name, value)
-        for name, value in new.items()
-        if (before := old.get(name)) is not value and before != value
-    ]
+    changed = []
+    for count, (name, value) in enumerate(new.items()):
+        if count % 500 == 0 and cancelled():
+            raise Cancelled
+        if (before := old.get(name)) is not value and before != value:
+            changed.append(row(name, value))
     if changed:
         marks = ", ".join("?" * len(changed[0]))
         db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", changed)

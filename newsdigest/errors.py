@@ -43,3 +43,7 @@ class UsageError(Exception):
 def errors_in(problems: list[Problem]) -> list[Problem]:
     """Keep the problems that stop a build (warnings do not)."""
     return [p for p in problems if p.is_error]
+
+
+class Cancelled(Exception):
+    """The caller no longer wants this work done (the dev server has a newer edit to build)."""

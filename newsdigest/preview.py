@@ -94,13 +94,14 @@ class Preview:
             self.saved = prepared  # the same state for the cache: no need to write it again
         self.state = prepared
 
-    def save(self) -> Problem | None:
+    def save(self, cancelled: Callable[[], bool] = lambda: False) -> Problem | None:
         """Keep the state in the cache for the next `serve` (done when edits pause: writing it
-        costs more than a rebuild after one edit); a warning if it cannot be written."""
+        costs more than a rebuild after one edit); a warning if it cannot be written.
+        Raises Cancelled, with the cache as it was, once `cancelled()` says so."""
         if self.config is None or self.state is None or self.state is self.saved:
             return None
         with locked(lock_file(self.config)):
-            warning = save_state(self.config, self.saved or BuildState(), self.state)
+            warning = save_state(self.config, self.saved or BuildState(), self.state, cancelled)
         self.saved = self.state if warning is None else None
         return warning
 

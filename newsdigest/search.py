@@ -39,7 +39,7 @@ from typing import Any
 import cbor2
 
 from newsdigest import __version__
-from newsdigest.errors import Problem
+from newsdigest.errors import Cancelled, Problem
 from newsdigest.output import Transaction
 
 BUNDLE = "pagefind"
@@ -175,10 +175,6 @@ class SearchIndex:
 
 
 CANCEL_POLL_SECONDS = 0.02  # how often Pagefind at work asks whether it is still wanted
-
-
-class Cancelled(Exception):
-    """The caller no longer wants this index (the dev server has a newer edit to build)."""
 
 
 def pagefind_executable() -> Path | None:

@@ -337,3 +337,27 @@ def test_the_build_after_an_edit_with_nothing_changed_stops_early(site: Path, mo
 
     monkeypatch.setattr(pipeline, "plan_site", no_plan)
     build_site(site)
+
+
+def test_a_save_that_is_stopped_leaves_the_cache_as_it_was(site: Path) -> None:
+    """The dev server stops saving its state when an edit comes (the first save after a start
+    writes every article): what was written is rolled back, and a later save is complete."""
+    from newsdigest.cache import load_state, save_state
+    from newsdigest.errors import Cancelled
+
+    write_site(site, {f"content/{n}.md": article(f"Story {n}", "2026-10-01") for n in range(30)})
+    build_site(site)
+    config = load_config(site)
+    saved = load_state(config)
+    (site / "content/7.md").write_text(article("Story 7, edited", "2026-10-01"))
+    (site / "content/new.md").write_text(article("A new story", "2026-10-02"))
+    _, newer = pipeline.build(config, pipeline.BuildOptions(jobs=1), saved)
+    asked = iter([False, False, True])
+    with pytest.raises(Cancelled):
+        save_state(config, saved, newer, lambda: next(asked, True))
+    kept = load_state(config)
+    assert kept.key == saved.key and kept.sources.keys() == saved.sources.keys()
+    assert kept.inputs == saved.inputs and kept.outputs == saved.outputs
+    assert save_state(config, saved, newer) is None
+    again = load_state(config)
+    assert again.sources.keys() == newer.sources.keys() and again.outputs == newer.outputs
