@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from xml.etree.ElementTree import Element
 
 import markdown
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from newsdigest.cache import HtmlCache, code_version
@@ -34,42 +36,79 @@ class Place:
     links: Mapping[str, str] = field(default_factory=dict)  # content file -> its URL
 
 
-class _BodyLinks(Treeprocessor):
-    """Links and images in a body, as a reader's browser must find them:
+def _published_address(value: str, place: Place) -> str | None:
+    """Where a link or image of a body points, as a reader's browser must find it; None to
+    leave it as written:
 
     - `chart.png`, `../photos/x.jpg`: files beside the article, where they are published;
     - `/2024/08/31/x/`, `/images/a.png`: from the site's root, so under the base_url's path
       (unless written with that path already);
     - `../08/other.md`, `/2024/08/other.md#part`: another article's file, its page's URL.
     """
+    if not value or _ELSEWHERE.match(value):
+        return None
+    target, mark, rest = value.partition("#")
+    if target.lower().endswith(".md"):
+        url = place.links.get(resolve_link(unquote(target), place.folder))
+        if url is not None:
+            return place.base_path + url + mark + rest
+    if value.startswith(place.base_path):
+        return None  # written with the base path already
+    if value.startswith("/"):
+        return place.base_path + value[1:]
+    return place.base_path + resolve_url(place.asset_dir, value)
+
+
+class _BodyLinks(Treeprocessor):
+    """The links and images Markdown made (see _published_address)."""
 
     place = Place()
 
     def run(self, root: Element) -> None:
-        place = self.place
         for element in root.iter():
             for attribute in ("src", "href"):
-                value = element.get(attribute)
-                if not value or _ELSEWHERE.match(value):
-                    continue
-                target, mark, rest = value.partition("#")
-                if target.lower().endswith(".md"):
-                    url = place.links.get(resolve_link(unquote(target), place.folder))
-                    if url is not None:
-                        element.set(attribute, place.base_path + url + mark + rest)
-                        continue
-                if value.startswith(place.base_path):
-                    continue  # written with the base path already
-                if value.startswith("/"):
-                    element.set(attribute, place.base_path + value[1:])
-                else:  # `../photos/x.jpg`: the address the photo is published at
-                    element.set(attribute, place.base_path + resolve_url(place.asset_dir, value))
+                address = _published_address(element.get(attribute, ""), self.place)
+                if address is not None:
+                    element.set(attribute, address)
+
+
+# A tag of HTML written in the body (Markdown keeps that HTML aside, so the tree above never
+# sees it; in code, Markdown has escaped the "<" already), and an src or href in it.
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_ATTRIBUTE = re.compile(r"""(?<=\s)(src|href)(\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+class _HtmlLinks(Postprocessor):
+    """The links and images of HTML written in the body, once Markdown has put it back: the
+    same addresses as Markdown's own (see _published_address), which are given already."""
+
+    links: _BodyLinks
+
+    def run(self, text: str) -> str:
+        if not self.md.htmlStash.rawHtmlBlocks:
+            return text  # no HTML written in this body: what Markdown made is done
+        place = self.links.place
+
+        def address(match: re.Match[str]) -> str:
+            value = match.group(3) if match.group(3) is not None else match.group(4)
+            found = _published_address(html.unescape(value), place)
+            if found is None:
+                return match.group(0)
+            quote = '"' if match.group(3) is not None else "'"
+            escaped = html.escape(found, quote=True)
+            return f"{match.group(1)}{match.group(2)}{quote}{escaped}{quote}"
+
+        return _TAG.sub(lambda tag: _ATTRIBUTE.sub(address, tag.group(0)), text)
 
 
 class _BodyLinksExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         self.processor = _BodyLinks(md)
         md.treeprocessors.register(self.processor, "newsdigest_body_links", 0)
+        raw = _HtmlLinks(md)
+        raw.links = self.processor
+        # After Markdown puts the body's HTML back (its raw_html postprocessor, at 30).
+        md.postprocessors.register(raw, "newsdigest_html_links", 5)
 
 
 class MarkdownRenderer:

@@ -353,3 +353,34 @@ def test_images_in_a_folder_beside_the_articles_folder_are_found_with_dot_dot(si
         for url, _ in srcset(images[alt]["srcset"]):
             assert (site / "public" / url.lstrip("/")).is_file(), url
     assert meta(html, "og:image") == f"{BASE}2026/photos/ships-1200w.jpg"
+
+
+def test_an_image_written_in_html_in_the_body_is_found_like_one_in_markdown(site: Path) -> None:
+    """`<img src="chart.png">` and `<a href="../photos/ships.jpg">`, as docs/images.md says:
+    where the file is published, with its size and smaller copies."""
+    write_site(
+        site,
+        {
+            "content/2026/10/harbour.md": article(
+                "The harbour",
+                "2026-10-01T09:00:00",
+                '<p><img src="chart.png" alt="Chart"></p>\n\n'
+                "<figure><img src='../photos/crowd.jpg' alt='Crowd'>"
+                '<a href="../photos/crowd.jpg">full size</a></figure>\n\n'
+                '`<img src="code.png">` stays as it is written.',
+            ),
+            "content/2026/10/chart.png": photo(900, 600, "PNG"),
+            "content/2026/photos/crowd.jpg": photo(900, 600),
+        },
+        'base_url = "https://example.org/digest/"\n',
+    )
+    build_site(site)
+    html = page(site, "2026/10/01/harbour")
+    images = {img["alt"]: img for img in tags(html, "img")}
+    assert images["Chart"]["src"] == "/digest/2026/10/chart.png"
+    assert images["Crowd"]["src"] == "/digest/2026/photos/crowd.jpg"
+    assert images["Chart"]["width"] == "900" and images["Crowd"]["srcset"]
+    assert [a["href"] for a in tags(html, "a") if a.get("href", "").endswith(".jpg")] == [
+        "/digest/2026/photos/crowd.jpg"
+    ]
+    assert b'<code>&lt;img src="code.png"&gt;</code>' in html
