@@ -15,7 +15,6 @@ can never be forgotten here: at worst a page is rendered once too often, never o
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -35,12 +34,17 @@ if TYPE_CHECKING:
 BODY_ONLY = frozenset({"body_hash", "sketch", "pictures"})
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
 def _field_names(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    names = tuple(item.name for item in dataclasses.fields(kind))
-    return tuple(name for name in names if name not in BODY_ONLY), tuple(
-        name for name in names if name in BODY_ONLY
-    )
+    """The (listed, body only) field names of an Article class, worked out once per class."""
+    found = _FIELD_NAMES.get(kind)
+    if found is None:
+        names = tuple(item.name for item in dataclasses.fields(kind))
+        listed = tuple(name for name in names if name not in BODY_ONLY)
+        found = _FIELD_NAMES[kind] = (listed, tuple(name for name in names if name in BODY_ONLY))
+    return found
 
 
 def article_digests(article: Article) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from itertools import groupby
 from typing import Literal
 
@@ -52,7 +53,7 @@ from newsdigest.contexts import (
 from newsdigest.edition import day_label, subject
 from newsdigest.errors import Problem
 from newsdigest.pictures import Rendition
-from newsdigest.site import Author, Month, Outlet, Site, Topic, Year
+from newsdigest.site import Author, Day, Month, Outlet, Site, Topic, Year
 from newsdigest.sitemap import SitemapEntry, part_url, split_sitemap
 from newsdigest.stories import StoryGroup, story_groups
 from newsdigest.urls import output_file
@@ -209,9 +210,7 @@ def plan_pages(
             topic.description or said.gettext("Articles about %(name)s", name=topic.name),
             topic.paths,
             config,
-            lambda items, links, topic=topic: TopicContext(
-                _topic_link(topic, counted=links.number == 0), items, links
-            ),
+            partial(_topic_context, topic),
             times,
             origin=f"topic {topic.name!r}",
         )
@@ -262,9 +261,7 @@ def _people(site: Site, config: Config, times: Times) -> list[Page]:
             link.bio or said.gettext("Articles by %(name)s", name=author.name),
             author.paths,
             config,
-            lambda items, links, a=author: AuthorContext(
-                author_link(a, config, counted=links.number == 0), items, links
-            ),
+            partial(_author_context, author, config),
             times,
             origin=f"author {author.name!r}",
         )
@@ -277,9 +274,7 @@ def _people(site: Site, config: Config, times: Times) -> list[Page]:
             found.description or said.gettext("Articles from %(name)s", name=outlet.name),
             outlet.paths,
             config,
-            lambda items, links, o=outlet: SourceContext(
-                source_link(o, config, counted=links.number == 0), items, links
-            ),
+            partial(_source_context, outlet, config),
             times,
             origin=f"source {outlet.name!r}",
         )
@@ -387,9 +382,7 @@ def _archive(
                 said.gettext("Articles of %(month)s", month=label),
                 month.paths,
                 config,
-                lambda items, page_links, m=month: MonthContext(
-                    _month_link(m, counted=page_links.number == 0), items, page_links
-                ),
+                partial(_month_context, month),
                 times,
             )
     for index, day in enumerate(days):
@@ -407,14 +400,7 @@ def _archive(
                 said.gettext("The digest of %(day)s", day=label),
                 tuple(groups),
                 config,
-                lambda leads, page_links, d=day, o=older, n=newer, g=groups: DayContext(
-                    DayLink(d.day, d.count if page_links.number == 0 else None),
-                    tuple(path for lead in leads for path in g[lead].paths),
-                    page_links,
-                    o,
-                    n,
-                    tuple(g[lead] for lead in leads),
-                ),
+                partial(_day_context, day, older, newer, groups),
                 times,
             )
         ]
@@ -679,6 +665,45 @@ def _sitemaps(site: Site, config: Config, pages: Sequence[Page], now: datetime) 
 # article and send every page of the list to be rendered and uploaded again.
 
 
+def _topic_context(topic: Topic, items: tuple[str, ...], links: Links) -> TopicContext:
+    return TopicContext(_topic_link(topic, counted=links.number == 0), items, links)
+
+
+def _author_context(
+    author: Author, config: Config, items: tuple[str, ...], links: Links
+) -> AuthorContext:
+    return AuthorContext(author_link(author, config, counted=links.number == 0), items, links)
+
+
+def _source_context(
+    outlet: Outlet, config: Config, items: tuple[str, ...], links: Links
+) -> SourceContext:
+    return SourceContext(source_link(outlet, config, counted=links.number == 0), items, links)
+
+
+def _month_context(month: Month, items: tuple[str, ...], links: Links) -> MonthContext:
+    return MonthContext(_month_link(month, counted=links.number == 0), items, links)
+
+
+def _day_context(
+    day: Day,
+    older: DayLink | None,
+    newer: DayLink | None,
+    groups: Mapping[str, StoryGroup],
+    leads: tuple[str, ...],
+    links: Links,
+) -> DayContext:
+    """A page of a day, listing stories by their leads (each story's newest report)."""
+    return DayContext(
+        DayLink(day.day, day.count if links.number == 0 else None),
+        tuple(path for lead in leads for path in groups[lead].paths),
+        links,
+        older,
+        newer,
+        tuple(groups[lead] for lead in leads),
+    )
+
+
 def _topic_link(topic: Topic, counted: bool = True) -> TopicLink:
     return TopicLink(topic.name, topic.slug, topic.description, topic.count if counted else None)
 
@@ -734,27 +759,27 @@ def _problems(
         problems += _group_problems(kind, table, members, clashing)
     claims: dict[str, tuple[str, str]] = {}  # output file: who claimed it, how to name it
 
-    def claim(file: str, who: str, label: str, describe: Callable[[str], str]) -> None:
+    def claim(file: str, who: str, label: str, clash: str) -> None:
+        """`clash` begins the message, which ends with the other claimant's label."""
         other = claims.setdefault(file, (who, label))
         if other[0] != who:
-            problems.append(Problem(who, describe(other[1])))
+            problems.append(Problem(who, clash + other[1]))
 
     for page in pages:
         if page.origin in clashing:
             continue
         who = page.origin or f"the {page.kind.replace('_', ' ')} page"
         if page.kind == "redirect":
-            claim(page.file, who, f"the alias /{page.url} in {who}",
-                  lambda other, p=page: f"alias /{p.url} is also the URL of {other}")  # fmt: skip
+            label = f"the alias /{page.url} in {who}"
+            claim(page.file, who, label, f"alias /{page.url} is also the URL of ")
         else:
-            claim(page.file, who, who,
-                  lambda other, p=page: f"{p.url or '/'} is also the URL of {other}")  # fmt: skip
+            claim(page.file, who, who, f"{page.url or '/'} is also the URL of ")
     copied = [(asset.url, asset.source, "") for asset in (*static, *assets)]
     copied += [(r.url, r.source, f" (its copy {r.width} px wide)" if r.width else "")
                for r in renditions]  # fmt: skip
     for url, source, what in copied:
         who = source.as_posix()
-        claim(url, who, who + what, lambda other, u=url: f"{u} is also written by {other}")
+        claim(url, who, who + what, f"{url} is also written by ")
         for folder in reserved:
             if url.startswith(folder):
                 problems.append(

@@ -148,7 +148,7 @@ def make_environment(
     environment.globals.update(
         site=config,
         url=lambda relative="": prefix + clean_url(str(relative)),
-        asset=lambda name: prefix + clean_url((asset_names or {}).get(name, name)),
+        asset=lambda name: prefix + clean_url((asset_names or {}).get(name) or name),
         absolute_url=lambda relative="": join_base(config.base_url, str(relative)),
         topic_url=lambda name: prefix + f"topics/{config.topic_slug(name)}/",
         # The pages of an author and of a source; absolute=true for meta tags.

@@ -1,11 +1,16 @@
-"""The package's shape: no import cycles, data types at the bottom, the disk touched at edges."""
+"""The package's shape: no import cycles, data types at the bottom, the disk touched at edges,
+types that `mypy --strict` accepts."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import missing
 
 PACKAGE = Path(__file__).resolve().parent.parent / "newsdigest"
 
@@ -84,3 +89,16 @@ def test_only_the_edges_write_files() -> None:
         text = path.read_text(encoding="utf-8")
         for call in ("write_bytes(", "write_text(", "shutil.", "os.replace(", "os.unlink("):
             assert call not in text, f"{path.name} calls {call}"
+
+
+def test_the_package_type_checks_strictly(tmp_path: Path) -> None:
+    if importlib.util.find_spec("mypy") is None:
+        missing("mypy")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), "newsdigest"],
+        cwd=PACKAGE.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
