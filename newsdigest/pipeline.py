@@ -51,6 +51,7 @@ from newsdigest.render import PageRenderer, render_pages
 from newsdigest.search import BUNDLE, Member, Partition, plan_partitions, update_index
 from newsdigest.site import Site, make_site
 from newsdigest.theme import fingerprinted, template_digests, theme_static
+from newsdigest.workers import in_background
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +99,13 @@ def build(
     started = time.perf_counter()
     guard_output(config.output_path, config.site_dir, _inputs(config))
     state = _fitting(state, config)
-    inputs = read_inputs(config, options, state, changed)
-    outputs = scan_output(config.output_path) if options.verify else None
-    if _nothing_to_do(options, state, inputs, outputs):
-        return _report_nothing(inputs, state, started), state
-    structure = plan_site(config, state, inputs)
-    work = pick_work(config, state, inputs, structure, outputs)
+    # The output folder is scanned beside the reading and planning, which need no output.
+    with in_background(lambda: _scan(config, options), options.jobs) as outputs:
+        inputs = read_inputs(config, options, state, changed)
+        if _nothing_to_do(options, state, inputs, outputs):
+            return _report_nothing(inputs, state, started), state
+        structure = plan_site(config, state, inputs)
+        work = pick_work(config, state, inputs, structure, outputs())
     written = write_site(config, options, state, inputs, structure, work)
     return _report(inputs, structure, work, written, started), _next_state(
         state, inputs, structure, work, written
@@ -368,11 +370,16 @@ class Articles(Mapping[str, Article]):
         return len(self._included)
 
 
+def _scan(config: Config, options: BuildOptions) -> dict[str, tuple[int, int]] | None:
+    """Every file of the output folder with its size and time; None when not verifying."""
+    return scan_output(config.output_path) if options.verify else None
+
+
 def _nothing_to_do(
     options: BuildOptions,
     state: BuildState,
     inputs: Inputs,
-    outputs: Mapping[str, tuple[int, int]] | None,
+    scanned: Callable[[], Mapping[str, tuple[int, int]] | None],
 ) -> bool:
     """The fast way out of a build with nothing changed: the same inputs as the last build,
     and every file it wrote still there as it wrote it, with nothing else beside them."""
@@ -380,6 +387,7 @@ def _nothing_to_do(
         return False
     if options.search and state.search.get("pending") == "yes":
         return False
+    outputs = scanned()
     if outputs is None:
         return True
     return len(outputs) == len(state.outputs) and all(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -84,6 +85,13 @@ class PageRenderer:
     def feed_html(self, article: Article, links: Mapping[str, str] | None = None) -> str:
         return str(self.body_html(article, links, responsive=False))
 
+    def compile(self, templates: Iterable[str]) -> None:
+        """Compile these templates now, so that forked workers inherit them compiled instead
+        of each compiling its own. One that fails is left to the pages that use it to report."""
+        for name in sorted(templates):
+            with contextlib.suppress(TemplateError):
+                self.environment.get_template(name)
+
     def render(self, page: Page, articles: Articles) -> bytes:
         if not page.is_html:
             return self.document(page, articles)
@@ -150,6 +158,7 @@ def render_pages(
     body in a full-text feed is taken from there rather than rendered a second time.
     """
     config = renderer.config
+    renderer.compile({page.template for page in pages if page.is_html})
     phases = (
         [page for page in pages if not isinstance(page.context, FeedContext)],
         [page for page in pages if isinstance(page.context, FeedContext)],

@@ -151,8 +151,23 @@ def test_parallel_and_single_process_builds_are_identical(
     build_site(one, jobs=1)
     assert pools == []
     build_site(two, jobs=2)
-    assert pools == ["fork"]
+    assert pools == ["fork", "fork"]  # the scan of the output folder, the pool of workers
     assert output_files(one) == output_files(two)
+
+
+def test_a_template_error_in_a_worker_process_names_the_template_and_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The templates are compiled before the workers start; a broken one is reported by the
+    # pages that use it, from the workers, like any other error.
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 1)
+    files = many_articles(40)
+    files["templates/topic.html"] = "{% extends 'base.html' %}\n{% block main %}\n{% if %}"
+    write_site(site, files, "per_page = 5")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(site, jobs=2)
+    assert any(p.path == "templates/topic.html" and p.line == 3 for p in failure.value.problems)
+    assert not (site / "public").exists()
 
 
 def test_deleting_an_article_removes_its_page_and_entries(site: Path) -> None:
