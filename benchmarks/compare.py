@@ -9,8 +9,9 @@ order, so that a noisy moment hurts all of them alike. Cold builds start from an
 output and cache; newsdigest's no-change rebuild runs over its own previous output.
 
 Memory, per run: the largest resident size of any one process of the build (the kernel's
-maxrss from wait4), and the peak of the whole process tree's resident sizes added up,
-sampled every 20 ms from /proc (this counts memory that forked workers share more than once).
+maxrss from wait4), and the peak of the whole process tree's memory, sampled every 20 ms from
+/proc: each process's proportional set size (PSS) added up, so that a page that forked workers
+share with their parent is counted once, not once per process.
 
 Installs what is missing: Hugo from Debian (`apt-get install hugo`), Pelican into
 /tmp/pelican-venv from PyPI. CI does not run this.
@@ -191,7 +192,9 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
+    """Memory of a process and all its descendants, from /proc: the sum of their proportional
+    set sizes (a page shared by n processes counts 1/n in each), their resident sizes where
+    the kernel gives no PSS."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -209,9 +212,20 @@ def tree_rss(root: int) -> int:
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid, rss.get(pid, 0))
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pss(pid: int, resident: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resident
 
 
 def bench(
@@ -323,8 +337,9 @@ def main() -> None:
             "build ('no search index' is the same build without Pagefind). 'nothing changed' is",
             "newsdigest run again over its own output and cache.",
             "Memory: the largest single process (wait4 maxrss), and the whole process tree",
-            "added up (sampled from /proc; counts pages that forked workers share once per",
-            "worker). Time / newsdigest above 1 means slower than newsdigest's cold build.",
+            "added up (sampled from /proc; each process's proportional set size, so that pages",
+            "forked workers share are counted once). Time / newsdigest above 1 means slower",
+            "than newsdigest's cold build.",
             "",
             *rows,
         ],
