@@ -11,7 +11,8 @@ output and cache; newsdigest's no-change rebuild runs over its own previous outp
 Memory, per run: the largest resident size of any one process of the build (the kernel's
 maxrss from wait4), and the peak of the whole process tree's memory, sampled every 20 ms from
 /proc: each process's proportional set size (PSS) added up, so that a page that forked workers
-share with their parent is counted once, not once per process.
+share with their parent is counted once, not once per process (one process: its resident
+size).
 
 Installs what is missing: Hugo from Debian (`apt-get install hugo`), Pelican into
 /tmp/pelican-venv from PyPI. CI does not run this.
@@ -172,8 +173,9 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
     def sample() -> None:
         nonlocal tree_peak
         while not done.is_set():
+            looked = time.perf_counter()
             tree_peak = max(tree_peak, tree_rss(process.pid))
-            time.sleep(0.02)
+            time.sleep(pause_after(looked))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -191,10 +193,21 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
     return seconds, usage.ru_maxrss / 1024, tree_peak / 2**20
 
 
+SAMPLING = 0.02  # seconds between two looks at a build's memory
+
+
+def pause_after(looked: float) -> float:
+    """How long to wait before the next look, given when this one began: at least SAMPLING,
+    and four times what looking took, so that the sampler takes at most a fifth of a core
+    from the build it measures."""
+    return max(SAMPLING, 4 * (time.perf_counter() - looked))
+
+
 def tree_rss(root: int) -> int:
-    """Memory of a process and all its descendants, from /proc: the sum of their proportional
-    set sizes (a page shared by n processes counts 1/n in each), their resident sizes where
-    the kernel gives no PSS."""
+    """Memory of a process and all its descendants, from /proc: their resident size when it is
+    one process; else the sum of their proportional set sizes (a page shared by n processes
+    counts 1/n in each), their resident sizes where the kernel gives no PSS. Reading a PSS
+    walks the process's memory (5 ms for 300 MB), so it is read only when processes share."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -209,12 +222,14 @@ def tree_rss(root: int) -> int:
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the parent's pid
         rss[pid] = int(fields[21]) * page
-    total, stack = 0, [root]
+    tree, stack = [], [root]
     while stack:
         pid = stack.pop()
-        total += _pss(pid, rss.get(pid, 0))
+        tree.append(pid)
         stack.extend(children.get(pid, []))
-    return total
+    if len(tree) == 1:
+        return rss.get(root, 0)
+    return sum(_pss(pid, rss.get(pid, 0)) for pid in tree)
 
 
 def _pss(pid: int, resident: int) -> int:
