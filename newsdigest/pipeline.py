@@ -776,14 +776,18 @@ def _bundle(files: Collection[str]) -> frozenset[str]:
     return frozenset(file for file in files if file.startswith(f"{BUNDLE}/"))
 
 
-def _standalone(inputs: Inputs) -> int:
+def _standalone(inputs: Inputs, site: Site | None) -> int:
+    """How many of the entries are pages of content/pages/: the site model has them apart
+    (counting them again is 5 ms of a dev server's 20-40 ms rebuild at 10,000 articles)."""
+    if site is not None:
+        return len(site.pages)
     return sum(entry.kind == PAGE for entry in inputs.entries.values())
 
 
 def _report_nothing(inputs: Inputs, state: BuildState, started: float) -> BuildReport:
     return BuildReport(
         articles=len(inputs.entries),
-        standalone=_standalone(inputs),
+        standalone=_standalone(inputs, state.site),
         pages=state.pages,
         written=0,
         unchanged=len(state.outputs),
@@ -798,7 +802,7 @@ def _report(
 ) -> BuildReport:
     return BuildReport(
         articles=len(inputs.entries),
-        standalone=_standalone(inputs),
+        standalone=_standalone(inputs, structure.site),
         pages=len(structure.plan.pages),
         rendered=written.rendered,
         copied=written.copied,
