@@ -9,10 +9,10 @@ order, so that a noisy moment hurts all of them alike. Cold builds start from an
 output and cache; newsdigest's no-change rebuild runs over its own previous output.
 
 Memory, per run: the largest resident size of any one process of the build (the kernel's
-maxrss from wait4), and the peak of the whole process tree's memory, sampled every 20 ms from
-/proc: each process's proportional set size (PSS) added up, so that a page that forked workers
-share with their parent is counted once, not once per process (one process: its resident
-size).
+maxrss from wait4), and the peak of the whole process tree's memory, sampled from /proc every
+20 ms or more (see pause_after): each process's proportional set size (PSS) added up, so that a
+page that forked workers share with their parent is counted once, not once per process (one
+process: its resident size).
 
 Installs what is missing: Hugo from Debian (`apt-get install hugo`), Pelican into
 /tmp/pelican-venv from PyPI. CI does not run this.
@@ -174,7 +174,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
         nonlocal tree_peak
         while not done.is_set():
             looked = time.perf_counter()
-            tree_peak = max(tree_peak, tree_rss(process.pid))
+            tree_peak = max(tree_peak, tree_memory(process.pid))
             time.sleep(pause_after(looked))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -203,7 +203,7 @@ def pause_after(looked: float) -> float:
     return max(SAMPLING, 19 * (time.perf_counter() - looked))
 
 
-def tree_rss(root: int) -> int:
+def tree_memory(root: int) -> int:
     """Memory of a process and all its descendants, from /proc: their resident size when it is
     one process; else the sum of their proportional set sizes (a page shared by n processes
     counts 1/n in each), their resident sizes where the kernel gives no PSS. Reading a PSS

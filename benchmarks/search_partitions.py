@@ -41,7 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from compare import SAMPLING, pause_after, tree_rss  # noqa: E402
+from compare import SAMPLING, pause_after, tree_memory  # noqa: E402
 from corpus import WORDS, generate, sentence  # noqa: E402
 from results import write_section  # noqa: E402
 
@@ -121,7 +121,7 @@ def measured_build(site: Path, output: Path, single: bool = False) -> dict[str, 
         pause = SAMPLING
         while not done.wait(pause):
             looked = time.perf_counter()
-            tree_peak = max(tree_peak, tree_rss(process.pid))
+            tree_peak = max(tree_peak, tree_memory(process.pid))
             pause = pause_after(looked)
 
     sampler = threading.Thread(target=sample, daemon=True)

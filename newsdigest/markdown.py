@@ -82,7 +82,9 @@ class _HtmlLinks(Postprocessor):
     """The links and images of HTML written in the body, once Markdown has put it back: the
     same addresses as Markdown's own (see _published_address), which are given already."""
 
-    links: _BodyLinks
+    def __init__(self, md: markdown.Markdown, links: _BodyLinks) -> None:
+        super().__init__(md)
+        self.links = links  # whose place is this body's
 
     def run(self, text: str) -> str:
         if not self.md.htmlStash.rawHtmlBlocks:
@@ -105,9 +107,8 @@ class _BodyLinksExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         self.processor = _BodyLinks(md)
         md.treeprocessors.register(self.processor, "newsdigest_body_links", 0)
-        raw = _HtmlLinks(md)
-        raw.links = self.processor
         # After Markdown puts the body's HTML back (its raw_html postprocessor, at 30).
+        raw = _HtmlLinks(md, self.processor)
         md.postprocessors.register(raw, "newsdigest_html_links", 5)
 
 

@@ -8,6 +8,7 @@ travel back, through a pipe between this process and its own children.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import multiprocessing
 import signal
@@ -80,7 +81,7 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T]]
     threads run (a forked copy of a threaded process can inherit a lock held by another thread).
     """
     if jobs <= 1 or threading.active_count() > 1:
-        yield _once(work)
+        yield functools.cache(work)
         return
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -96,23 +97,12 @@ def in_background(work: Callable[[], T], jobs: int) -> Iterator[Callable[[], T]]
         return value if done else work()
 
     try:
-        yield _once(result)
+        yield functools.cache(result)
     finally:
         receiver.close()
         if process.is_alive():
             process.terminate()
         process.join()
-
-
-def _once(work: Callable[[], T]) -> Callable[[], T]:
-    results: list[T] = []
-
-    def get() -> T:
-        if not results:
-            results.append(work())
-        return results[0]
-
-    return get
 
 
 def _send_result(work: Callable[[], Any], sender: Any) -> None:

@@ -57,9 +57,7 @@ def test_a_result_not_asked_for_leaves_no_process_behind() -> None:
 
 
 def test_few_items_are_shared_between_the_workers() -> None:
-    seen: list[tuple[int, int, int]] = []
-    results = list(workers.in_batches(lambda batch: batch, [70, 10], jobs=2))
-    seen = sorted(results)
+    seen = sorted(workers.in_batches(lambda batch: batch, [70, 10], jobs=2))
     assert len(seen) > 2  # more than one batch for 80 items and two workers
     covered = [i for phase, start, stop in seen if phase == 0 for i in range(start, stop)]
     assert covered == list(range(70))
