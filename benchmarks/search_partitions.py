@@ -5,8 +5,9 @@
 On a generated corpus (benchmarks/corpus.py) this measures, each build in a process of its own:
 the cold build with the partitions indexed one after another, a build with nothing changed, a
 build after adding 20 articles (the daily publish: its search step and its peak memory), a
-build after editing one of the oldest articles (which indexes a full sealed partition again),
-and the same site with every article in one index. Then it serves both sites on loopback and,
+build after editing one of the oldest articles (which writes a sealed partition's bundle again,
+Pagefind indexing only the pages written anew), and the same site with every article in one
+index. Then it serves both sites on loopback and,
 in headless Chromium with the HTTP cache off, opens the search page and runs a fixed set of
 searches on each: requests and bytes the server sent, and the time from the last key to the
 results on screen. Memory is the peak of the build's process tree (newsdigest and Pagefind,
@@ -76,9 +77,17 @@ def child(site: Path, output: Path, single: bool) -> None:
         search.SCHEME = search.Scheme(10**9, 1, 10**9, 10**9, 1, 10**9)
     seconds: list[float] = []
     indexed: list[str] = []
-    # Wrapped through the module's namespace: both are looked up there at each build.
+    given: list[int] = []  # pages given to Pagefind, per run of it
+    # Wrapped through the modules' namespaces: they are looked up there at each build.
     names = vars(pipeline)
     original_search, original_update = names["_search"], names["update_index"]
+    original_run = search._run_pagefind
+
+    def counted_run(members: Any, *args: Any) -> Any:
+        given.append(len(members))
+        return original_run(members, *args)
+
+    search._run_pagefind = counted_run
 
     def timed_search(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -104,6 +113,7 @@ def child(site: Path, output: Path, single: bool) -> None:
         "rendered": report.rendered,
         "partitions": list(sizes.values()),
         "indexed": [sizes[name] for name in indexed],
+        "given": sum(given),
     }))  # fmt: skip
 
 
@@ -334,7 +344,8 @@ def run(articles: int, keep: Path | None) -> list[str]:
 def brief(result: dict[str, Any]) -> str:
     return (
         f"{result['seconds']:.1f} s, search step {result['search_seconds']:.2f} s, "
-        f"indexed {result['indexed']} of {len(result['partitions'])} partitions, "
+        f"wrote {result['indexed']} of {len(result['partitions'])} partitions, "
+        f"{result['given']} pages given to Pagefind, "
         f"{result['tree_mb']:.0f} MB tree, {result['largest_mb']:.0f} MB largest process"
     )
 
@@ -363,9 +374,9 @@ def report(
         f"Partitions at {articles:,} articles: {len(cold['partitions'])} "
         f"(pages: {', '.join(str(n) for n in cold['partitions'])}).",
         "",
-        "| build | time | pages rendered | search step | partitions indexed (pages) "
-        "| peak memory |",
-        "| --- | ---: | ---: | ---: | --- | ---: |",
+        "| build | time | pages rendered | search step | partitions written (pages) "
+        "| pages Pagefind indexed | peak memory |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for label, result in (
         ("cold, partitions one after another", cold),
@@ -378,7 +389,8 @@ def report(
         lines.append(
             f"| {label} | {result['seconds']:.1f} s | {result['rendered']:,} | "
             f"{result['search_seconds']:.2f} s | "
-            f"{len(result['indexed'])} ({indexed}) | {result['tree_mb']:.0f} MB "
+            f"{len(result['indexed'])} ({indexed}) | {result['given']:,} | "
+            f"{result['tree_mb']:.0f} MB "
             f"({result['largest_mb']:.0f} MB) |"
         )
     lines += ["", "Searching, in headless Chromium on loopback with the HTTP cache off "

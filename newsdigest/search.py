@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import gzip
 import hashlib
 import itertools
 import json
@@ -36,9 +35,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import cbor2
-
-from newsdigest import __version__
+from newsdigest import __version__, bundles
+from newsdigest.bundles import (
+    Bundle,
+    BundleFormatError,
+    IndexedPage,
+    read_bundle,
+    unpack,
+    write_bundle,
+)
 from newsdigest.errors import Cancelled, Problem
 from newsdigest.output import Transaction
 
@@ -218,7 +223,8 @@ def update_index(
         return SearchIndex(frozenset(), {}, (warning,))
     engine = _engine(executable)
     by_folder = _files_by_partition(present)
-    changed = set(changed)
+    # A page rendered again into the bytes it had is not given to Pagefind again.
+    changed = {file for file in changed if file in transaction.staged}
 
     def stale(partition: Partition) -> bool:
         files = by_folder.get(partition.name, frozenset())
@@ -239,14 +245,26 @@ def update_index(
     )
     if not todo and listed:
         return SearchIndex(present, dict(record))
+    waiting = set(filter(None, record.get("pending-pages", "").split("\n")))
     if not index_now:
+        waiting |= {
+            member.file
+            for partition in todo
+            for member in partition.members
+            if member.file in changed
+        }
         kept = dict(record) | {f"pending:{partition.name}": "yes" for partition in todo}
-        return SearchIndex(present, kept | {"pending": "yes"})
+        return SearchIndex(present, kept | {"pending": "yes", "pending-pages": _lines(waiting)})
+    earlier = _Earlier(
+        by_folder if record.get("engine") == engine else {}, intact, transaction.output
+    )
     files: set[str] = set()
     again = {partition.name for partition in todo}
     for partition in partitions:
         if partition.name in again:
-            staged, problem = _index_partition(partition, executable, transaction, cancelled)
+            staged, problem = _index_partition(
+                partition, earlier, changed | waiting, executable, transaction, cancelled
+            )
             if problem is not None:
                 return SearchIndex(frozenset(), {}, (problem,))
             files |= staged
@@ -254,7 +272,7 @@ def update_index(
             files |= by_folder[partition.name]
     try:
         listing = _listing(partitions, transaction)
-    except (OSError, ValueError, LookupError, TypeError, PagefindError) as error:
+    except (OSError, ValueError, LookupError, TypeError, BundleFormatError) as error:
         return SearchIndex(frozenset(), {}, (Problem(PARTITIONS, f"cannot list: {error}"),))
     transaction.put(PARTITIONS, listing)
     files.add(PARTITIONS)
@@ -265,10 +283,73 @@ def update_index(
     return SearchIndex(frozenset(files), new_record, (), indexed)
 
 
+def _lines(files: Iterable[str]) -> str:
+    return "\n".join(sorted(files))
+
+
+class _Earlier:
+    """The bundles the last build left, read back into pages when a partition needs them.
+
+    A partition holds consecutive dates and is named after its first day, so the earlier
+    bundles that can hold a partition's pages are those whose days overlap its days.
+    """
+
+    def __init__(
+        self, by_folder: Mapping[str, frozenset[str]], intact: Callable[[str], bool], output: Path
+    ) -> None:
+        self.by_folder = by_folder
+        self.names = sorted(by_folder)
+        self.intact = intact
+        self.output = output
+        self.read: dict[str, Bundle | None] = {}
+
+    def holding(self, partition: Partition, urls: Collection[str]) -> list[Bundle]:
+        """Earlier bundles that hold these pages of the partition (as many as are found).
+
+        Tried in turn until every page is found: the bundle of the same name, then those whose
+        days overlap the partition's, newest first, since pages move from the newest partition
+        to older ones as the archive grows.
+        """
+        days = [f"{member.published:%Y-%m-%d}" for member in partition.members]
+        first, last = min(days), max(days)
+        overlapping = [
+            name
+            for name, following in itertools.zip_longest(self.names, self.names[1:])
+            if name[:10] <= last and (following is None or following[:10] >= first)
+        ]
+        overlapping.sort(reverse=True)
+        overlapping.sort(key=lambda name: name != partition.name)
+        missing = set(urls)
+        found = []
+        for name in overlapping:
+            if not missing:
+                break
+            bundle = self._bundle(name)
+            if bundle is not None and not missing.isdisjoint(bundle.pages):
+                found.append(bundle)
+                missing -= bundle.pages.keys()
+        return found
+
+    def _bundle(self, name: str) -> Bundle | None:
+        if name not in self.read:
+            files = self.by_folder[name]
+            folder = self.output / BUNDLE / name
+            self.read[name] = None
+            if all(self.intact(file) for file in files):
+                with contextlib.suppress(OSError, BundleFormatError, ValueError):
+                    self.read[name] = read_bundle(
+                        (file.split("/", 2)[2] for file in files),
+                        lambda relative: (folder / relative).read_bytes(),
+                    )
+        return self.read[name]
+
+
 def _engine(executable: Path) -> str:
     """What made the bundles: another Pagefind binary, or another version of this module,
     makes them all again."""
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    code = hashlib.sha256(
+        Path(__file__).read_bytes() + Path(bundles.__file__).read_bytes()
+    ).hexdigest()[:12]
     try:
         stat = executable.stat()
     except OSError:
@@ -290,30 +371,50 @@ def _files_by_partition(files: frozenset[str]) -> Mapping[str, frozenset[str]]:
 
 def _index_partition(
     partition: Partition,
+    earlier: _Earlier,
+    redo: set[str],
     executable: Path,
     transaction: Transaction,
     cancelled: Callable[[], bool],
 ) -> tuple[set[str], Problem | None]:
     """Stage one partition's bundle; its files, or the problem that stopped Pagefind.
 
-    Pagefind is stopped before its files are reworked (canonical_bundle), so that its memory
-    and the reworking's are not needed at the same time.
+    Pagefind is given only the pages that are new to the index or changed since they were
+    indexed; the others are taken from the bundles the last build left (bundles.py), and the
+    partition's bundle is written from both. When a bundle cannot be taken apart (a template
+    that sorts by something else than the date), Pagefind indexes the whole partition and its
+    files are kept as it made them.
     """
+    urls = [_page_url(member) for member in partition.members]
+    sources = earlier.holding(
+        partition,
+        [
+            url
+            for member, url in zip(partition.members, urls, strict=True)
+            if member.file not in redo
+        ],
+    )
+    known: dict[str, IndexedPage] = {}
+    for source in sources:
+        known |= source.pages
+    new = [
+        member
+        for member, url in zip(partition.members, urls, strict=True)
+        if member.file in redo or url not in known
+    ]
     try:
-        with PagefindService(executable) as service:
-            # No forced language: Pagefind indexes each page in the language of its <html lang>.
-            index = service.new_index({})
-            pages = (
-                (
-                    "/" + member.file.removesuffix("index.html"),
-                    transaction.staged_file(member.file).read_text(encoding="utf-8"),
-                )
-                for member in partition.members
-            )
-            service.add_files(index, pages, cancelled)
-            written = service.get_files(index, cancelled)
-        bundle = canonical_bundle(written)
-        del written
+        written = _run_pagefind(new, executable, transaction, cancelled) if new else None
+        try:
+            indexed = read_bundle(written, written.__getitem__) if written else None
+            model = indexed or sources[0]
+            pages = [(indexed.pages.get(url) if indexed else None) or known[url] for url in urls]
+            if cancelled():
+                raise Cancelled
+            bundle = write_bundle(pages, model.static, model.version, model.include_characters)
+        except (BundleFormatError, LookupError):
+            if len(new) < len(partition.members) or written is None:
+                written = _run_pagefind(partition.members, executable, transaction, cancelled)
+            bundle = written
     except (OSError, ValueError, LookupError, PagefindError) as error:
         if cancelled():
             raise Cancelled from error
@@ -326,6 +427,29 @@ def _index_partition(
         files.add(name)
         transaction.put(name, data)
     return files, None
+
+
+def _page_url(member: Member) -> str:
+    """The URL Pagefind is given for an article page, and keeps in its fragment."""
+    return "/" + member.file.removesuffix("index.html")
+
+
+def _run_pagefind(
+    members: Sequence[Member],
+    executable: Path,
+    transaction: Transaction,
+    cancelled: Callable[[], bool],
+) -> dict[str, bytes]:
+    """Pagefind's bundle of these pages, in their order (in memory: nothing written)."""
+    with PagefindService(executable) as service:
+        # No forced language: Pagefind indexes each page in the language of its <html lang>.
+        index = service.new_index({})
+        pages = (
+            (_page_url(member), transaction.staged_file(member.file).read_text(encoding="utf-8"))
+            for member in members
+        )
+        service.add_files(index, pages, cancelled)
+        return service.get_files(index, cancelled)
 
 
 def _listing(partitions: Sequence[Partition], transaction: Transaction) -> bytes:
@@ -345,9 +469,9 @@ def _listing(partitions: Sequence[Partition], transaction: Transaction) -> bytes
         languages: dict[str, int] = {}
         for language, about in sorted(entry["languages"].items()):
             languages[language] = int(about["page_count"])
-            meta = _unpack(read(f"pagefind.{about['hash']}.pf_meta"))
+            meta = unpack(read(f"pagefind.{about['hash']}.pf_meta"))
             for name, file_hash in meta[3]:
-                _, values = _unpack(read(f"filter/{file_hash}.pf_filter"))
+                _, values = unpack(read(f"filter/{file_hash}.pf_filter"))
                 counts = filters.setdefault(name, {})
                 for value, pages in values:
                     counts[value] = counts.get(value, 0) + len(pages)
@@ -361,125 +485,6 @@ def _listing(partitions: Sequence[Partition], transaction: Transaction) -> bytes
         {"partitions": listed}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
     return text.encode("utf-8") + b"\n"
-
-
-# -- Pagefind's files, made deterministic ---------------------------------------------------
-
-
-def canonical_bundle(bundle: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's bundle with its filter values and languages in sorted order, so that the same
-    pages give the same bytes.
-
-    Pagefind writes the languages, the filters and each filter's values in the order of a Rust
-    HashMap, which is seeded at random per process: the filter files, and through their names
-    the metadata file and pagefind-entry.json, change on every run although nothing else does.
-    Sorting them and naming the files after their new content gives the same bytes for the
-    same pages.
-    """
-    bundle = dict(bundle)
-    entry = json.loads(bundle["pagefind-entry.json"])
-    for language in entry["languages"].values():
-        meta_name = f"pagefind.{language['hash']}.pf_meta"
-        meta = _unpack(bundle.pop(meta_name))
-        prefix = language["hash"].split("_")[0]
-        for reference in meta[3]:  # [[filter name, file hash], ...]
-            name, values = _unpack(bundle.pop(f"filter/{reference[1]}.pf_filter"))
-            data = _pack([name, sorted(values, key=lambda value: value[0])])
-            reference[1] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
-            bundle[f"filter/{reference[1]}.pf_filter"] = data
-        meta[3].sort(key=lambda reference: reference[0])
-        _rechunk(bundle, meta, prefix)
-        data = _pack(meta)
-        language["hash"] = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
-        bundle[f"pagefind.{language['hash']}.pf_meta"] = data
-    entry["languages"] = dict(sorted(entry["languages"].items()))
-    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    bundle["pagefind-entry.json"] = text.encode("utf-8")
-    return bundle
-
-
-# Pagefind cuts its word list into chunks of about 20,000 word positions, whatever the size of
-# the index, and a search loads the chunk holding each word from every index it searches: eleven
-# partitions would load eleven chunks where one index loads one. So a partition's chunks are
-# cut smaller, in proportion to its pages (an index of 10,000 pages keeps Pagefind's size), and
-# only between words that share at most two letters, so that the words a search word starts
-# (it finds them all) never lie in two chunks when it has three letters or more.
-_POSITIONS_PER_PAGE = 2
-_FEWEST_POSITIONS = 1_000
-_PAGEFIND_POSITIONS = 20_000
-
-
-def _rechunk(bundle: dict[str, bytes], meta: list[Any], prefix: str) -> None:
-    """Cut one language's word list into chunks sized for its number of pages (meta[1]),
-    updating the chunk list (meta[2]: [first word, last word, file hash] each). A word list
-    not as expected is left as Pagefind made it."""
-    target = max(_FEWEST_POSITIONS, _POSITIONS_PER_PAGE * len(meta[1]))
-    if target >= _PAGEFIND_POSITIONS:
-        return
-    words: list[Any] = []
-    for reference in meta[2]:
-        words += _unpack(bundle[f"index/{reference[2]}.pf_index"])[0]
-    names = [word[0] for word in words]
-    if not all(isinstance(name, str) for name in names) or names != sorted(set(names)):
-        return
-    for reference in meta[2]:
-        del bundle[f"index/{reference[2]}.pf_index"]
-    chunks: list[list[Any]] = [[]]
-    size = 0
-    for position, word in enumerate(words):
-        chunks[-1].append(word)
-        size += _positions(word)
-        following = names[position + 1] if position + 1 < len(names) else None
-        if following is None or size < target:
-            continue
-        if len(_shared(word[0], following)) <= 2 or size >= 4 * target:
-            chunks.append([])
-            size = 0
-    listed = []
-    for chunk in chunks:
-        data = _pack([chunk])
-        name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
-        bundle[f"index/{name}.pf_index"] = data
-        listed.append([chunk[0][0], chunk[-1][0], name])
-    # A chunk starts, as in Pagefind's chunk_meta, with the shortest prefix that tells its first
-    # word from the last word before it, so that a word being typed ("har") finds the chunk of
-    # the words it starts. It ends with its last word in full, not shortened as Pagefind does:
-    # a shortened end ("har" for "harbour") would be less than the words of its last letters,
-    # which Pagefind then finds only when no other word of the search found its chunk.
-    for before, after in itertools.pairwise(listed):
-        common = len(_shared(before[1], after[0]))
-        after[0] = after[0][: common + 1]
-    meta[2] = listed
-
-
-def _positions(word: list[Any]) -> int:
-    """A word's size in Pagefind's count: its positions and pages, with its other forms'."""
-    pages = word[1] + [page for variant in word[2] for page in variant[1]]
-    return sum(len(page[1]) + 1 for page in pages)
-
-
-def _shared(first: str, second: str) -> str:
-    """The letters two words start with."""
-    length = 0
-    for a, b in zip(first, second, strict=False):
-        if a != b:
-            break
-        length += 1
-    return first[:length]
-
-
-_PACKED = b"pagefind_dcd"  # Pagefind's files: gzip of this marker and a CBOR document
-
-
-def _unpack(packed: bytes) -> Any:
-    data = gzip.decompress(packed)
-    if not data.startswith(_PACKED):
-        raise PagefindError("unexpected file format in the Pagefind bundle")
-    return cbor2.loads(data[len(_PACKED) :])
-
-
-def _pack(document: Any) -> bytes:
-    return gzip.compress(_PACKED + cbor2.dumps(document), mtime=0)
 
 
 # -- talking to Pagefind ----------------------------------------------------------------------

@@ -11,14 +11,15 @@ import random
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import article, build_site, output_files, write_site
 
-from newsdigest import search
+from newsdigest import bundles, search
 from newsdigest.articles import Selection
 from newsdigest.cache import load_state
 from newsdigest.config import load_config
@@ -152,11 +153,27 @@ def folders_changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[st
     return {n.split("/")[1] for n in names if n.count("/") >= 2}
 
 
+def given_to_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article pages Pagefind is asked to index, as it is asked."""
+    given: list[str] = []
+    run = search._run_pagefind
+
+    def recording(members: Sequence[Member], *args: Any) -> dict[str, bytes]:
+        given.extend(member.url for member in members)
+        return run(members, *args)
+
+    monkeypatch.setattr(search, "_run_pagefind", recording)
+    return given
+
+
 def test_a_build_indexes_only_the_partitions_whose_pages_changed(
-    site: Path, small_partitions: Scheme
+    site: Path, tmp_path: Path, small_partitions: Scheme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_site(site, newsroom(60), 'base_url = "https://example.org/"\n')
     build_site(site)
+    given = given_to_pagefind(monkeypatch)
+    written_before = {m.url: (site / "public" / m.file).stat().st_mtime_ns
+                      for m in _article_members(site)}  # fmt: skip
     before = bundle_files(site)
     plan_before = names_and_members(plan_partitions(_article_members(site)))
     assert [str(p["name"]) for p in partitions_of(site)] == list(plan_before)
@@ -184,6 +201,23 @@ def test_a_build_indexes_only_the_partitions_whose_pages_changed(
     state = load_state(load_config(site))
     digests = {p.name: p.digest for p in plan_partitions(_article_members(site))}
     assert all(state.search[f"partition:{name}"] == digest for name, digest in digests.items())
+    # Pagefind was given the article pages that the build wrote anew (the edited and new ones,
+    # and those whose links to others changed), not the other pages of their partitions, which
+    # came from the earlier bundles; and the files are a fresh build's.
+    rewritten = {
+        m.url
+        for m in _article_members(site)
+        if (site / "public" / m.file).stat().st_mtime_ns != written_before.get(m.url)
+    }
+    assert set(given) == rewritten
+    assert len(given) < len(written_before) / 2
+    assert {url.split("/")[-2] for url in given} >= {"005", "060", "061"}
+    for folder in (".newsdigest-cache", "public"):
+        (site / folder).rename(tmp_path / f"old-{folder}")
+    given.clear()
+    build_site(site)
+    assert len(given) == 61
+    assert bundle_files(site) == after
 
 
 def _article_members(site: Path) -> list[Member]:
@@ -257,7 +291,7 @@ def test_each_article_is_indexed_in_its_own_language(site: Path) -> None:
 def index_words(site: Path, language: str) -> set[str]:
     words: set[str] = set()
     for path in (site / "public/pagefind").glob(f"*/index/{language}_*.pf_index"):
-        for entry in search._unpack(path.read_bytes())[0]:
+        for entry in bundles.unpack(path.read_bytes())[0]:
             words.add(entry[0])
             words.update(variant[0] for variant in entry[2])
     return words
@@ -319,7 +353,7 @@ def test_no_search_means_no_index(site: Path) -> None:
 
 
 def test_the_dev_server_indexes_in_the_background_only_the_partitions_concerned(
-    site: Path, tmp_path: Path, small_partitions: Scheme
+    site: Path, tmp_path: Path, small_partitions: Scheme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_site(site, newsroom(40), 'base_url = "https://example.org/"\n')
     dev = Preview(site, tmp_path / "dev", {}, Selection())
@@ -331,6 +365,7 @@ def test_the_dev_server_indexes_in_the_background_only_the_partitions_concerned(
     report = dev.rebuild({edited})
     assert report.search_pending
     assert bundle_files_in(tmp_path / "dev") == before  # served as it was, whole
+    given = given_to_pagefind(monkeypatch)
     dev.index()
     after = bundle_files_in(tmp_path / "dev")
     changed = folders_changed(before, after)
@@ -341,6 +376,10 @@ def test_the_dev_server_indexes_in_the_background_only_the_partitions_concerned(
         ) if any("/003/" in m.url for m in p.members)
     ]  # fmt: skip
     assert changed == {holder.name}
+    # Pagefind was given the pages written anew (the edited one, those that link to it), not
+    # the whole partition.
+    assert "003" in {url.split("/")[-2] for url in given}
+    assert len(given) < len(holder.members)
 
 
 def bundle_files_in(folder: Path) -> dict[str, bytes]:
@@ -428,10 +467,10 @@ def test_a_small_partition_has_small_word_chunks_that_keep_a_word_s_extensions_t
     build_site(site)
     counts = []
     for meta_file in (site / "public/pagefind").glob("*/pagefind.*.pf_meta"):
-        meta = search._unpack(meta_file.read_bytes())
+        meta = bundles.unpack(meta_file.read_bytes())
         ranges = [(first, last) for first, last, _ in meta[2]]
         chunks = [
-            [word[0] for word in search._unpack(chunk.read_bytes())[0]]
+            [word[0] for word in bundles.unpack(chunk.read_bytes())[0]]
             for chunk in (meta_file.parent / f"index/{name}.pf_index" for *_, name in meta[2])
         ]
         flat = [word for chunk in chunks for word in chunk]
@@ -441,7 +480,7 @@ def test_a_small_partition_has_small_word_chunks_that_keep_a_word_s_extensions_t
                 first = next(i for i, (low, high) in enumerate(ranges) if low <= word <= high)
                 assert first == number, (word, ranges[number])
         for before, after in itertools.pairwise(chunks):
-            assert len(search._shared(before[-1], after[0])) <= 2, (before[-1], after[0])
+            assert len(bundles.shared(before[-1], after[0])) <= 2, (before[-1], after[0])
         counts.append(len(chunks))
     assert max(counts) > 1  # a few pages' words, in several small chunks
 
@@ -516,7 +555,7 @@ def _pages(count: int) -> list[tuple[str, str]]:
 def test_pages_sent_without_waiting_give_the_index_of_pages_sent_one_by_one() -> None:
     executable = search.pagefind_executable()
     assert executable is not None
-    bundles = []
+    made = []
     for together in (False, True):
         with search.PagefindService(executable) as service:
             index = service.new_index({})
@@ -525,9 +564,12 @@ def test_pages_sent_without_waiting_give_the_index_of_pages_sent_one_by_one() ->
             else:
                 for url, html in _pages(120):
                     service.request(search._add_file(index, url, html))
-            bundles.append(search.canonical_bundle(service.get_files(index)))
-    assert bundles[0] == bundles[1]
-    assert len(bundles[0]) > 3
+            files = service.get_files(index)
+            read = bundles.read_bundle(files, files.__getitem__)
+            made.append(bundles.write_bundle(list(read.pages.values()), read.static, read.version,
+                                             read.include_characters))  # fmt: skip
+    assert made[0] == made[1]
+    assert len(made[0]) > 3
 
 
 def test_pagefind_s_error_for_one_page_stops_the_pages_sent_without_waiting(

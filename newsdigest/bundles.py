@@ -1,0 +1,345 @@
+"""Pagefind's bundle files taken apart into pages, and pages put together into a bundle.
+
+Pagefind has no incremental mode: given one new page, it indexes every page of the bundle
+again. But a bundle is only each page's words, filters and fragment, gathered: a page's entries
+do not depend on the other pages of the index (its word positions, its fragment, its filter
+values), only the page numbers do, and they follow the order the pages were added in. So a
+bundle can be read back into pages (`read_bundle`), and pages from several bundles, some kept
+and some just indexed, written into one (`write_bundle`). Written from the same pages in the
+same order, the bundle has the same bytes, whichever bundles the pages were read from: a build
+gives Pagefind only the pages that changed, and a cold build, which gives it every page, writes
+the same files.
+
+The format is Pagefind's (version 1.x), each file gzip of a marker and a CBOR document:
+- `pagefind.<hash>.pf_meta`: [version, pages [[fragment, word count]], word chunks
+  [[first word, last word, file]], filters [[name, file]], sorts [[name, [page numbers]]],
+  metadata field names];
+- `index/<hash>.pf_index`: [[word, pages, variants]], each page [number since the last one,
+  positions, positions in metadata], each variant [form, pages];
+- `filter/<hash>.pf_filter`: [name, [[value, [page numbers]]]];
+- `fragment/<hash>.pf_fragment`: the page's URL, excerpt text, metadata and filters (JSON).
+
+Anything else in a bundle (another layout, a sort not in page order, two pages with one
+fragment name) raises BundleFormatError, and the caller has Pagefind index the whole partition.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+_PACKED = b"pagefind_dcd"
+_STATIC = re.compile(r"^(?:pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind)$")
+
+
+class BundleFormatError(Exception):
+    """A bundle that is not laid out as this module expects."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPage:
+    """One page as a Pagefind index holds it, apart from the other pages."""
+
+    url: str
+    language: str
+    wasm: str | None  # the language's word-splitting module, wasm.<wasm>.pagefind, if any
+    fragment: str  # its fragment's file name, without the folder and extension
+    fragment_data: bytes
+    word_count: int
+    # (word, entry) and (word, form, entry), each entry as stored: [number since the last page,
+    # positions, positions in metadata]. write_bundle sets the number in place when it packs
+    # them, instead of copying hundreds of thousands of small lists.
+    words: tuple[tuple[str, list[Any]], ...]
+    variants: tuple[tuple[str, str, list[Any]], ...]
+    filters: tuple[tuple[str, str], ...]  # (name, value)
+    sorts: tuple[str, ...]  # the sorts the page takes part in
+    meta_fields: tuple[str, ...]  # its metadata names, which its positions in metadata name
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    pages: dict[str, IndexedPage]  # by URL
+    static: dict[str, bytes]  # pagefind.js, its worker, the wasm files
+    version: str
+    include_characters: list[Any]
+
+
+def unpack(packed: bytes) -> Any:
+    try:
+        data = gzip.decompress(packed)
+    except (OSError, EOFError) as error:
+        raise BundleFormatError(f"not a Pagefind file: {error}") from error
+    if not data.startswith(_PACKED):
+        raise BundleFormatError("unexpected file format in the Pagefind bundle")
+    return cbor2.loads(data[len(_PACKED) :])
+
+
+def pack(document: Any) -> bytes:
+    return gzip.compress(_PACKED + cbor2.dumps(document), compresslevel=6, mtime=0)
+
+
+def read_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> Bundle:
+    """A bundle's pages: `names` are its files (relative to its folder), `read` gives one."""
+    try:
+        return _read(list(names), read)
+    except (LookupError, TypeError, ValueError, AttributeError) as error:
+        raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
+
+
+def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
+    entry_file = json.loads(read("pagefind-entry.json"))
+    pages: dict[str, IndexedPage] = {}
+    for language, about in entry_file["languages"].items():
+        meta = unpack(read(f"pagefind.{about['hash']}.pf_meta"))
+        if len(meta) != 6:
+            raise BundleFormatError("unexpected metadata layout")
+        listed = meta[1]
+        words: list[list[tuple[str, list[Any]]]] = [[] for _ in listed]
+        variants: list[list[tuple[str, str, list[Any]]]] = [[] for _ in listed]
+        for chunk in meta[2]:
+            for word, word_pages, word_variants in unpack(read(f"index/{chunk[2]}.pf_index"))[0]:
+                for number, entry in _numbered(word_pages):
+                    words[number].append((word, entry))
+                for form, form_pages in word_variants:
+                    for number, entry in _numbered(form_pages):
+                        variants[number].append((word, form, entry))
+        filters: list[list[tuple[str, str]]] = [[] for _ in listed]
+        for name, file_hash in meta[3]:
+            stored_name, values = unpack(read(f"filter/{file_hash}.pf_filter"))
+            if stored_name != name:
+                raise BundleFormatError("a filter file of another filter")
+            for value, numbers in values:
+                for number in numbers:
+                    filters[number].append((name, value))
+        sorts: list[list[str]] = [[] for _ in listed]
+        for name, numbers in meta[4]:
+            if numbers != sorted(numbers):
+                raise BundleFormatError(f"the sort {name!r} is not in page order")
+            for number in numbers:
+                sorts[number].append(name)
+        for number, (fragment, word_count) in enumerate(listed):
+            data = read(f"fragment/{fragment}.pf_fragment")
+            document = json.loads(gzip.decompress(data)[len(_PACKED) :])
+            url = document["url"]
+            if url in pages:
+                raise BundleFormatError(f"two pages with the URL {url}")
+            # The page's own metadata names, which its positions are renumbered into: the
+            # index's list holds every page's names, and changes when another page has more.
+            own = tuple(sorted(document["meta"]))
+            places = None
+            if own != tuple(meta[5]):
+                places = [own.index(name) if name in own else -1 for name in meta[5]]
+            pages[url] = IndexedPage(
+                url=url,
+                language=language,
+                wasm=about["wasm"],
+                fragment=fragment,
+                fragment_data=data,
+                word_count=word_count,
+                words=tuple((word, _renamed(entry, places)) for word, entry in words[number]),
+                variants=tuple(
+                    (word, form, _renamed(entry, places)) for word, form, entry in variants[number]
+                ),
+                filters=tuple(sorted(filters[number])),
+                sorts=tuple(sorted(sorts[number])),
+                meta_fields=own,
+            )
+    static = {name: read(name) for name in names if _STATIC.match(name)}
+    return Bundle(pages, static, entry_file["version"], entry_file["include_characters"])
+
+
+def _numbered(entries: Sequence[list[Any]]) -> Iterable[tuple[int, list[Any]]]:
+    """A word's pages, with their numbers (stored as the difference from the one before)."""
+    number = 0
+    for entry in entries:
+        if len(entry) != 3:
+            raise BundleFormatError("unexpected word entry")
+        number += entry[0]
+        yield number, entry
+
+
+def write_bundle(
+    pages: Sequence[IndexedPage], static: dict[str, bytes], version: str, include: list[Any]
+) -> dict[str, bytes]:
+    """The bundle of these pages, numbered in this order, one index per language."""
+    bundle: dict[str, bytes] = {}
+    languages: dict[str, dict[str, Any]] = {}
+    by_language: dict[str, list[IndexedPage]] = {}
+    for page in pages:
+        by_language.setdefault(page.language, []).append(page)
+    for language, group in sorted(by_language.items()):
+        meta_hash = _write_language(language, group, version, bundle)
+        languages[language] = {"hash": meta_hash, "wasm": group[0].wasm, "page_count": len(group)}
+    for wasm in {"unknown"} | {about["wasm"] for about in languages.values()} - {None}:
+        if f"wasm.{wasm}.pagefind" not in static:
+            raise BundleFormatError(f"no wasm.{wasm}.pagefind to copy")
+    for name in ("pagefind.js", "pagefind-worker.js"):
+        if name not in static:
+            raise BundleFormatError(f"no {name} to copy")
+    bundle.update(static)
+    entry = {"version": version, "languages": languages, "include_characters": include}
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    bundle["pagefind-entry.json"] = text.encode("utf-8")
+    return bundle
+
+
+def _write_language(
+    language: str, pages: Sequence[IndexedPage], version: str, bundle: dict[str, bytes]
+) -> str:
+    """Write one language's index into `bundle`; the name of its metadata file."""
+    prefix = language
+    # An index lists the metadata names of all its pages, and a page's positions in metadata
+    # name the field by its place in that list (-1 - place, then positions): each page's
+    # positions are renumbered from its own names into the list of them all.
+    meta_fields = tuple(sorted(set().union(*(page.meta_fields for page in pages))))
+    words: dict[str, list[tuple[int, list[Any]]]] = {}
+    variants: dict[str, dict[str, list[tuple[int, list[Any]]]]] = {}
+    filters: dict[str, dict[str, list[int]]] = {}
+    sorts: dict[str, list[int]] = {}
+    fragments: dict[str, bytes] = {}
+    for number, page in enumerate(pages):
+        if page.wasm != pages[0].wasm:
+            raise BundleFormatError("pages of one language with other word-splitting modules")
+        if fragments.setdefault(page.fragment, page.fragment_data) != page.fragment_data:
+            raise BundleFormatError(f"two pages with the fragment name {page.fragment}")
+        places = None
+        if page.meta_fields != meta_fields:
+            places = [meta_fields.index(name) for name in page.meta_fields]
+        for word, entry in page.words:
+            words.setdefault(word, []).append((number, _renamed(entry, places)))
+        for word, form, entry in page.variants:
+            found = variants.setdefault(word, {}).setdefault(form, [])
+            found.append((number, _renamed(entry, places)))
+        for name, value in page.filters:
+            filters.setdefault(name, {}).setdefault(value, []).append(number)
+        for name in page.sorts:
+            sorts.setdefault(name, []).append(number)
+    for fragment, data in fragments.items():
+        bundle[f"fragment/{fragment}.pf_fragment"] = data
+    packed_words = [
+        [
+            word,
+            _delta_encoded(words.get(word, [])),
+            [
+                [form, _delta_encoded(found)]
+                for form, found in sorted(variants.get(word, {}).items())
+            ],
+        ]
+        for word in sorted(words.keys() | variants.keys())
+    ]
+    chunks = _chunks(packed_words, len(pages), prefix, bundle)
+    filter_files = []
+    for name, values in sorted(filters.items()):
+        data = pack([name, [[value, numbers] for value, numbers in sorted(values.items())]])
+        file_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+        bundle[f"filter/{file_hash}.pf_filter"] = data
+        filter_files.append([name, file_hash])
+    meta = [
+        version,
+        [[page.fragment, page.word_count] for page in pages],
+        chunks,
+        filter_files,
+        [[name, numbers] for name, numbers in sorted(sorts.items())],
+        list(meta_fields),
+    ]
+    data = pack(meta)
+    meta_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
+    bundle[f"pagefind.{meta_hash}.pf_meta"] = data
+    return meta_hash
+
+
+def _renamed(entry: list[Any], places: list[int] | None) -> list[Any]:
+    """A word entry with its metadata field numbers k made places[k] (a copy), or as it is."""
+    if places is None or not entry[2]:
+        return entry
+    if entry[2][0] >= 0:
+        raise BundleFormatError("positions in metadata without a field")
+    fields = []
+    for value in entry[2]:
+        if value < 0:
+            value = -1 - places[-1 - value]
+            if value >= 0:
+                raise BundleFormatError("positions in metadata the page does not have")
+        fields.append(value)
+    return [entry[0], entry[1], fields]
+
+
+def _delta_encoded(found: list[tuple[int, list[Any]]]) -> list[list[Any]]:
+    entries = []
+    last = 0
+    for number, entry in found:
+        entry[0] = number - last
+        entries.append(entry)
+        last = number
+    return entries
+
+
+# Pagefind cuts its word list into chunks of about 20,000 word positions, whatever the size of
+# the index, and a search loads the chunk holding each word from every index it searches: eleven
+# partitions would load eleven chunks where one index loads one. So a partition's chunks are
+# cut smaller, in proportion to its pages (an index of 10,000 pages keeps Pagefind's size), and
+# only between words that share at most two letters, so that the words a search word starts
+# (it finds them all) never lie in two chunks when it has three letters or more.
+_POSITIONS_PER_PAGE = 2
+_FEWEST_POSITIONS = 1_000
+_PAGEFIND_POSITIONS = 20_000
+
+
+def _chunks(
+    words: list[list[Any]], page_count: int, prefix: str, bundle: dict[str, bytes]
+) -> list[list[str]]:
+    """Write the sorted word list as chunks sized for the number of pages; the chunk list
+    ([first word, last word, file] each)."""
+    target = min(_PAGEFIND_POSITIONS, max(_FEWEST_POSITIONS, _POSITIONS_PER_PAGE * page_count))
+    chunks: list[list[Any]] = [[]]
+    size = 0
+    for position, word in enumerate(words):
+        chunks[-1].append(word)
+        size += _positions(word)
+        following = words[position + 1][0] if position + 1 < len(words) else None
+        if following is None or size < target:
+            continue
+        if len(shared(word[0], following)) <= 2 or size >= 4 * target:
+            chunks.append([])
+            size = 0
+    listed = []
+    for chunk in chunks:
+        if not chunk:
+            continue
+        data = pack([chunk])
+        name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+        bundle[f"index/{name}.pf_index"] = data
+        listed.append([chunk[0][0], chunk[-1][0], name])
+    # A chunk starts, as in Pagefind's chunk_meta, with the shortest prefix that tells its first
+    # word from the last word before it, so that a word being typed ("har") finds the chunk of
+    # the words it starts. It ends with its last word in full, not shortened as Pagefind does:
+    # a shortened end ("har" for "harbour") would be less than the words of its last letters,
+    # which Pagefind then finds only when no other word of the search found its chunk.
+    for before, after in itertools.pairwise(listed):
+        common = len(shared(before[1], after[0]))
+        after[0] = after[0][: common + 1]
+    return listed
+
+
+def _positions(word: list[Any]) -> int:
+    """A word's size in Pagefind's count: its positions and pages, with its other forms'."""
+    pages = word[1] + [page for variant in word[2] for page in variant[1]]
+    return sum(len(page[1]) + 1 for page in pages)
+
+
+def shared(first: str, second: str) -> str:
+    """The letters two words start with."""
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return first[:length]

@@ -1,0 +1,98 @@
+"""Pagefind bundles taken apart into pages and put together again (newsdigest/bundles.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdigest import search
+from newsdigest.bundles import BundleFormatError, read_bundle, write_bundle
+
+WORDS = ["harbour", "ferry", "café", "cafe", "council", "storm", "Київ", "громади", "地震", "津波"]
+LANGUAGES = ["en", "en", "uk", "ja", "en"]
+
+
+def page(number: int, sort: str | None = None) -> tuple[str, str]:
+    language = LANGUAGES[number % len(LANGUAGES)]
+    words = " ".join(WORDS[(number * 3 + k) % len(WORDS)] + str(k % 7) for k in range(120))
+    order = sort if sort is not None else f"{number:05d}"
+    return (
+        f"/story-{number}/",
+        f'<html lang="{language}"><body><main data-pagefind-body>'
+        f'<h1 data-pagefind-meta="title">Story {number}</h1>'
+        f'<span data-pagefind-filter="topic">{WORDS[number % 4]}</span>'
+        f'<time data-pagefind-sort="date:{order}" data-pagefind-meta="date">{number}</time>'
+        f"<p>{words}</p></main></body></html>",
+    )
+
+
+def indexed(pages: list[tuple[str, str]]) -> dict[str, bytes]:
+    executable = search.pagefind_executable()
+    assert executable is not None
+    with search.PagefindService(executable) as service:
+        index = service.new_index({})
+        service.add_files(index, pages)
+        return service.get_files(index)
+
+
+def test_pages_indexed_apart_make_the_bundle_of_pages_indexed_together() -> None:
+    pages = [page(n) for n in range(30)]
+    together = indexed(pages)
+    whole = read_bundle(together, together.__getitem__)
+    first, second = indexed(pages[:11]), indexed(pages[11:])
+    parts = (
+        read_bundle(first, first.__getitem__).pages | read_bundle(second, second.__getitem__).pages
+    )
+    assert parts.keys() == whole.pages.keys()
+    assert {p.language for p in parts.values()} == {"en", "uk", "ja"}
+    order = [url for url, _ in pages]
+
+    def written(found: dict[str, object]) -> dict[str, bytes]:
+        return write_bundle([found[url] for url in order], whole.static, whole.version,  # type: ignore[misc]
+                            whole.include_characters)  # fmt: skip
+
+    made = written(dict(whole.pages))
+    assert made == written(parts)
+    # What is written reads back into the same pages, and writes the same bytes again.
+    again = read_bundle(made, made.__getitem__)
+    assert written(dict(again.pages)) == made
+    assert any(name.startswith("fragment/") for name in made)
+    assert {name for name in made if name.startswith("wasm.")} >= {"wasm.unknown.pagefind"}
+
+
+def test_a_sort_that_is_not_in_page_order_cannot_be_taken_apart() -> None:
+    files = indexed([page(n, sort=f"{100 - n:05d}") for n in range(5)])
+    with pytest.raises(BundleFormatError, match="not in page order"):
+        read_bundle(files, files.__getitem__)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not gzip", b"\x1f\x8b\x08\x00garbage"])
+def test_a_damaged_file_is_a_format_error(damage: bytes) -> None:
+    files = indexed([page(n) for n in range(3)])
+    meta = next(name for name in files if name.endswith(".pf_meta"))
+    files[meta] = damage
+    with pytest.raises(BundleFormatError):
+        read_bundle(files, files.__getitem__)
+
+
+def test_a_page_with_a_photo_joins_pages_indexed_without_one() -> None:
+    """Pagefind adds `image` metadata for a page's first picture; its index then lists more
+    metadata names, and the other pages' positions in metadata are numbered in that list."""
+    plain = page(1)
+    url, html = page(2)
+    pictured = (url, html.replace("<p>", '<img src="/photo.jpg" alt="harbour view"><p>', 1))
+    together = indexed([plain, pictured])
+    whole = read_bundle(together, together.__getitem__)
+    apart = indexed([plain]), indexed([pictured])
+    pages = {}
+    for files in apart:
+        pages |= read_bundle(files, files.__getitem__).pages
+    assert pages[plain[0]].meta_fields != pages[pictured[0]].meta_fields
+    args = whole.static, whole.version, whole.include_characters
+    assert write_bundle([pages[plain[0]], pages[pictured[0]]], *args) == write_bundle(
+        [whole.pages[plain[0]], whole.pages[pictured[0]]], *args
+    )
+    # A page read from the index that also held the photo writes as it does indexed alone.
+    alone = read_bundle(apart[0], apart[0].__getitem__)
+    assert write_bundle([whole.pages[plain[0]]], *args) == write_bundle(
+        [alone.pages[plain[0]]], *args
+    )
