@@ -106,10 +106,16 @@ def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
         variants: list[list[tuple[str, str, list[Any]]]] = [[] for _ in listed]
         for chunk in meta[2]:
             for word, word_pages, word_variants in unpack(read(f"index/{chunk[2]}.pf_index"))[0]:
-                for number, entry in _numbered(word_pages):
+                # Each page is stored as [its number less the one before, positions, positions
+                # in metadata]: the hot loop of reading a bundle, so written out here.
+                number = 0
+                for entry in word_pages:
+                    number += entry[0]
                     words[number].append((word, entry))
                 for form, form_pages in word_variants:
-                    for number, entry in _numbered(form_pages):
+                    number = 0
+                    for entry in form_pages:
+                        number += entry[0]
                         variants[number].append((word, form, entry))
         filters: list[list[tuple[str, str]]] = [[] for _ in listed]
         for name, file_hash in meta[3]:
@@ -134,9 +140,13 @@ def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
             # The page's own metadata names, which its positions are renumbered into: the
             # index's list holds every page's names, and changes when another page has more.
             own = tuple(sorted(document["meta"]))
-            places = None
+            page_words, page_variants = words[number], variants[number]
             if own != tuple(meta[5]):
                 places = [own.index(name) if name in own else -1 for name in meta[5]]
+                page_words = [(word, _renamed(entry, places)) for word, entry in page_words]
+                page_variants = [
+                    (word, form, _renamed(entry, places)) for word, form, entry in page_variants
+                ]
             pages[url] = IndexedPage(
                 url=url,
                 language=language,
@@ -144,26 +154,14 @@ def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
                 fragment=fragment,
                 fragment_data=data,
                 word_count=word_count,
-                words=tuple((word, _renamed(entry, places)) for word, entry in words[number]),
-                variants=tuple(
-                    (word, form, _renamed(entry, places)) for word, form, entry in variants[number]
-                ),
+                words=tuple(page_words),
+                variants=tuple(page_variants),
                 filters=tuple(sorted(filters[number])),
                 sorts=tuple(sorted(sorts[number])),
                 meta_fields=own,
             )
     static = {name: read(name) for name in names if _STATIC.match(name)}
     return Bundle(pages, static, entry_file["version"], entry_file["include_characters"])
-
-
-def _numbered(entries: Sequence[list[Any]]) -> Iterable[tuple[int, list[Any]]]:
-    """A word's pages, with their numbers (stored as the difference from the one before)."""
-    number = 0
-    for entry in entries:
-        if len(entry) != 3:
-            raise BundleFormatError("unexpected word entry")
-        number += entry[0]
-        yield number, entry
 
 
 def write_bundle(
@@ -258,6 +256,8 @@ def _write_language(
 
 def _renamed(entry: list[Any], places: list[int] | None) -> list[Any]:
     """A word entry with its metadata field numbers k made places[k] (a copy), or as it is."""
+    if len(entry) != 3:
+        raise BundleFormatError("unexpected word entry")
     if places is None or not entry[2]:
         return entry
     if entry[2][0] >= 0:
