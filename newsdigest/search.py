@@ -10,10 +10,12 @@ keeps of each partition (its members' digest, whether an edit waits for indexing
 `BuildState.search`, never in the output folder.
 
 Pagefind (the `pagefind[extended]` wheel ships its binary, which can split Chinese and Japanese
-into words; the `pagefind[bin]` one works for the rest) is given the new pages, staged when they
-changed, else from the current output, one partition at a time, each in a process of its own,
-so that the memory of a build is the memory of its largest partition. The bundles are staged
-like any page: all or nothing, and unchanged bundle files are not rewritten.
+into words; the `pagefind[bin]` one works for the rest) is given only the pages that are new to
+the index or were written anew, one partition at a time, each in a process of its own; the rest
+of each partition's pages are read back from the bundle the last build left (bundles.py). The
+next partition is indexed while the last one's bundle is written, so that a build holds two
+partitions' worth of memory at most. The bundles are staged like any page: all or nothing, and
+unchanged bundle files are not rewritten.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -258,18 +261,35 @@ def update_index(
     earlier = _Earlier(
         by_folder if record.get("engine") == engine else {}, intact, transaction.output
     )
-    files: set[str] = set()
     again = {partition.name for partition in todo}
-    for partition in partitions:
-        if partition.name in again:
-            staged, problem = _index_partition(
-                partition, earlier, changed | waiting, executable, transaction, cancelled
+    files = {
+        file
+        for partition in partitions
+        if partition.name not in again
+        for file in by_folder[partition.name]
+    }
+    # Pagefind indexes the next partition's pages in the background while this thread writes
+    # the last partition's bundle: the two cores are both at work, and at most two
+    # partitions' worth of memory is held at once.
+    stop = threading.Event()
+
+    def run(members: Sequence[Member]) -> dict[str, bytes]:
+        return _run_pagefind(members, executable, transaction, lambda: stop.is_set() or cancelled())
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdigest-pagefind") as pool:
+        try:
+            jobs = (
+                _Job.start(partition, earlier, changed | waiting, pool, run) for partition in todo
             )
-            if problem is not None:
-                return SearchIndex(frozenset(), {}, (problem,))
-            files |= staged
-        else:
-            files |= by_folder[partition.name]
+            following = next(jobs, None)
+            while following is not None:
+                job, following = following, next(jobs, None)
+                staged, problem = job.finish(pool, run, transaction, cancelled)
+                if problem is not None:
+                    return SearchIndex(frozenset(), {}, (problem,))
+                files |= staged
+        finally:
+            stop.set()  # a run still going after a failure ends; the pool waits for it
     try:
         listing = _listing(partitions, transaction)
     except (OSError, ValueError, LookupError, TypeError, BundleFormatError) as error:
@@ -294,6 +314,8 @@ class _Earlier:
     bundles that can hold a partition's pages are those whose days overlap its days.
     """
 
+    KEPT = 3  # bundles kept once read: a partition's pages come from its neighbours at most
+
     def __init__(
         self, by_folder: Mapping[str, frozenset[str]], intact: Callable[[str], bool], output: Path
     ) -> None:
@@ -301,7 +323,7 @@ class _Earlier:
         self.names = sorted(by_folder)
         self.intact = intact
         self.output = output
-        self.read: dict[str, Bundle | None] = {}
+        self.read: dict[str, Bundle | None] = {}  # the last few read, in the order read
 
     def holding(self, partition: Partition, urls: Collection[str]) -> list[Bundle]:
         """Earlier bundles that hold these pages of the partition (as many as are found).
@@ -332,6 +354,8 @@ class _Earlier:
 
     def _bundle(self, name: str) -> Bundle | None:
         if name not in self.read:
+            if len(self.read) >= self.KEPT:  # the oldest read goes: partitions come in order
+                del self.read[next(iter(self.read))]
             files = self.by_folder[name]
             folder = self.output / BUNDLE / name
             self.read[name] = None
@@ -369,64 +393,78 @@ def _files_by_partition(files: frozenset[str]) -> Mapping[str, frozenset[str]]:
     return MappingProxyType({name: frozenset(group) for name, group in found.items()})
 
 
-def _index_partition(
-    partition: Partition,
-    earlier: _Earlier,
-    redo: set[str],
-    executable: Path,
-    transaction: Transaction,
-    cancelled: Callable[[], bool],
-) -> tuple[set[str], Problem | None]:
-    """Stage one partition's bundle; its files, or the problem that stopped Pagefind.
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One partition to write: its pages, those known from the earlier bundles, and Pagefind's
+    run over the others (new to the index, or changed since they were indexed), under way.
 
-    Pagefind is given only the pages that are new to the index or changed since they were
-    indexed; the others are taken from the bundles the last build left (bundles.py), and the
-    partition's bundle is written from both. When a bundle cannot be taken apart (a template
-    that sorts by something else than the date), Pagefind indexes the whole partition and its
-    files are kept as it made them.
+    The bundle is written from both (bundles.py). When a bundle cannot be taken apart (a
+    template that sorts by something else than the date), Pagefind indexes the whole partition
+    and its files are kept as it made them.
     """
-    urls = [_page_url(member) for member in partition.members]
-    sources = earlier.holding(
-        partition,
-        [
-            url
-            for member, url in zip(partition.members, urls, strict=True)
-            if member.file not in redo
-        ],
-    )
-    known: dict[str, IndexedPage] = {}
-    for source in sources:
-        known |= source.pages
-    new = [
-        member
-        for member, url in zip(partition.members, urls, strict=True)
-        if member.file in redo or url not in known
-    ]
-    try:
-        written = _run_pagefind(new, executable, transaction, cancelled) if new else None
+
+    partition: Partition
+    urls: list[str]
+    sources: list[Bundle]
+    known: dict[str, IndexedPage]
+    given: int  # how many of its pages Pagefind indexes
+    run: Future[dict[str, bytes]] | None
+
+    @classmethod
+    def start(
+        cls,
+        partition: Partition,
+        earlier: _Earlier,
+        redo: set[str],
+        pool: ThreadPoolExecutor,
+        run: Callable[[Sequence[Member]], dict[str, bytes]],
+    ) -> _Job:
+        pairs = [(member, _page_url(member)) for member in partition.members]
+        sources = earlier.holding(
+            partition, [url for member, url in pairs if member.file not in redo]
+        )
+        known: dict[str, IndexedPage] = {}
+        for source in sources:
+            known |= source.pages
+        new = [member for member, url in pairs if member.file in redo or url not in known]
+        future = pool.submit(run, new) if new else None
+        return cls(partition, [url for _, url in pairs], sources, known, len(new), future)
+
+    def finish(
+        self,
+        pool: ThreadPoolExecutor,
+        run: Callable[[Sequence[Member]], dict[str, bytes]],
+        transaction: Transaction,
+        cancelled: Callable[[], bool],
+    ) -> tuple[set[str], Problem | None]:
+        """Stage the partition's bundle; its files, or the problem that stopped Pagefind."""
+        partition = self.partition
         try:
-            indexed = read_bundle(written, written.__getitem__) if written else None
-            model = indexed or sources[0]
-            pages = [(indexed.pages.get(url) if indexed else None) or known[url] for url in urls]
+            written = self.run.result() if self.run is not None else None
+            try:
+                indexed = read_bundle(written, written.__getitem__) if written else None
+                found = indexed.pages if indexed else {}
+                model = indexed or self.sources[0]
+                pages = [found.get(url) or self.known[url] for url in self.urls]
+                if cancelled():
+                    raise Cancelled
+                bundle = write_bundle(pages, model.static, model.version, model.include_characters)
+            except (BundleFormatError, LookupError):
+                if written is None or self.given < len(partition.members):
+                    written = pool.submit(run, partition.members).result()
+                bundle = written
+        except (OSError, ValueError, LookupError, PagefindError) as error:
             if cancelled():
-                raise Cancelled
-            bundle = write_bundle(pages, model.static, model.version, model.include_characters)
-        except (BundleFormatError, LookupError):
-            if len(new) < len(partition.members) or written is None:
-                written = _run_pagefind(partition.members, executable, transaction, cancelled)
-            bundle = written
-    except (OSError, ValueError, LookupError, PagefindError) as error:
-        if cancelled():
-            raise Cancelled from error
-        return set(), Problem(partition.folder, f"Pagefind failed: {error}")
-    files = set()
-    for relative, data in sorted(bundle.items()):
-        if _UNUSED.match(relative):
-            continue
-        name = partition.folder + relative
-        files.add(name)
-        transaction.put(name, data)
-    return files, None
+                raise Cancelled from error
+            return set(), Problem(partition.folder, f"Pagefind failed: {error}")
+        files = set()
+        for relative, data in sorted(bundle.items()):
+            if _UNUSED.match(relative):
+                continue
+            name = partition.folder + relative
+            files.add(name)
+            transaction.put(name, data)
+        return files, None
 
 
 def _page_url(member: Member) -> str:
