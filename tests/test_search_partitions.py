@@ -27,6 +27,8 @@ from newsdigest.errors import BuildFailed
 from newsdigest.preview import Preview
 from newsdigest.search import SCHEME, Member, Scheme, order_key, plan_partitions
 
+REPO = Path(__file__).resolve().parent.parent
+
 SMALL = Scheme(
     sealed_minimum=5, sealed_every=4, sealed_maximum=12,
     newest_minimum=2, newest_every=2, newest_maximum=5,
@@ -601,3 +603,27 @@ def test_a_page_that_cannot_be_read_stops_the_pages_sent_without_waiting() -> No
         index = service.new_index({})
         with pytest.raises(OSError, match="the staged page went"):
             service.add_files(index, pages())
+
+
+def test_a_template_sorting_by_another_key_has_pagefind_index_whole_partitions(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle sorted by something else than the date cannot be taken apart into pages: each
+    partition concerned is indexed whole, and the build works as before."""
+    template = (REPO / "templates/article.html").read_text(encoding="utf-8")
+    by_title = 'data-pagefind-sort="headline:{{ article.title }}"'
+    sorted_by_title = re.sub(r'data-pagefind-sort="date:[^"]*"', by_title, template)
+    assert sorted_by_title != template
+    files = newsroom(6)
+    for number, name in enumerate(sorted(n for n in files if n.startswith("content/"))):
+        files[name] = str(files[name]).replace("Report number", f"{'ZYXWVU'[number]} report")
+    files["templates/article.html"] = sorted_by_title
+    write_site(site, files, 'base_url = "https://example.org/"\n')
+    build_site(site)
+    given = given_to_pagefind(monkeypatch)
+    edited = site / "content/002.md"
+    edited.write_text(edited.read_text().replace("harbour", "lighthouse"), encoding="utf-8")
+    build_site(site)
+    # Every page of its partition: the earlier bundle cannot be read back into pages.
+    assert {m.url for m in _article_members(site)} <= set(given)
+    assert "lighthous" in index_words(site, "en")
