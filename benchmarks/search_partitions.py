@@ -11,7 +11,8 @@ index. Then it serves both sites on loopback and,
 in headless Chromium with the HTTP cache off, opens the search page and runs a fixed set of
 searches on each: requests and bytes the server sent, and the time from the last key to the
 results on screen. Memory is the peak of the build's process tree (newsdigest and Pagefind,
-sampled from /proc every 20 ms) and the largest single process (wait4's maxrss).
+sampled from /proc as compare.py does: their proportional set sizes added up) and the largest
+single process (wait4's maxrss).
 
 With --write the figures replace the "Search index" section of benchmarks/RESULTS.md. It takes
 some minutes at 10,000 articles, and the single index needs about 2 GB; CI does not run it.

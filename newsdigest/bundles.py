@@ -73,13 +73,19 @@ class Bundle:
 
 
 def unpack(packed: bytes) -> Any:
+    """A word list, filter or metadata file's document (CBOR)."""
+    return cbor2.loads(_content(packed))
+
+
+def _content(packed: bytes) -> bytes:
+    """What a Pagefind file holds after its gzip and marker (CBOR, or a fragment's JSON)."""
     try:
         data = gzip.decompress(packed)
     except (OSError, EOFError) as error:
         raise BundleFormatError(f"not a Pagefind file: {error}") from error
     if not data.startswith(_PACKED):
         raise BundleFormatError("unexpected file format in the Pagefind bundle")
-    return cbor2.loads(data[len(_PACKED) :])
+    return data[len(_PACKED) :]
 
 
 def pack(document: Any) -> bytes:
@@ -133,20 +139,17 @@ def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
                 sorts[number].append(name)
         for number, (fragment, word_count) in enumerate(listed):
             data = read(f"fragment/{fragment}.pf_fragment")
-            document = json.loads(gzip.decompress(data)[len(_PACKED) :])
+            document = json.loads(_content(data))
             url = document["url"]
             if url in pages:
                 raise BundleFormatError(f"two pages with the URL {url}")
             # The page's own metadata names, which its positions are renumbered into: the
             # index's list holds every page's names, and changes when another page has more.
             own = tuple(sorted(document["meta"]))
-            page_words, page_variants = words[number], variants[number]
+            places = None
             if own != tuple(meta[5]):
                 places = [own.index(name) if name in own else -1 for name in meta[5]]
-                page_words = [(word, _renamed(entry, places)) for word, entry in page_words]
-                page_variants = [
-                    (word, form, _renamed(entry, places)) for word, form, entry in page_variants
-                ]
+            page_words, page_variants = _renumbered(words[number], variants[number], places)
             pages[url] = IndexedPage(
                 url=url,
                 language=language,
@@ -193,7 +196,6 @@ def _write_language(
     language: str, pages: Sequence[IndexedPage], version: str, bundle: dict[str, bytes]
 ) -> str:
     """Write one language's index into `bundle`; the name of its metadata file."""
-    prefix = language
     # An index lists the metadata names of all its pages, and a page's positions in metadata
     # name the field by its place in that list (-1 - place, then positions): each page's
     # positions are renumbered from its own names into the list of them all.
@@ -211,11 +213,11 @@ def _write_language(
         places = None
         if page.meta_fields != meta_fields:
             places = [meta_fields.index(name) for name in page.meta_fields]
-        for word, entry in page.words:
-            words.setdefault(word, []).append((number, _renamed(entry, places)))
-        for word, form, entry in page.variants:
-            found = variants.setdefault(word, {}).setdefault(form, [])
-            found.append((number, _renamed(entry, places)))
+        page_words, page_variants = _renumbered(page.words, page.variants, places)
+        for word, entry in page_words:
+            words.setdefault(word, []).append((number, entry))
+        for word, form, entry in page_variants:
+            variants.setdefault(word, {}).setdefault(form, []).append((number, entry))
         for name, value in page.filters:
             filters.setdefault(name, {}).setdefault(value, []).append(number)
         for name in page.sorts:
@@ -233,11 +235,11 @@ def _write_language(
         ]
         for word in sorted(words.keys() | variants.keys())
     ]
-    chunks = _chunks(packed_words, len(pages), prefix, bundle)
+    chunks = _chunks(packed_words, len(pages), language, bundle)
     filter_files = []
     for name, values in sorted(filters.items()):
         data = pack([name, [[value, numbers] for value, numbers in sorted(values.items())]])
-        file_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
+        file_hash = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
         bundle[f"filter/{file_hash}.pf_filter"] = data
         filter_files.append([name, file_hash])
     meta = [
@@ -249,16 +251,31 @@ def _write_language(
         list(meta_fields),
     ]
     data = pack(meta)
-    meta_hash = f"{prefix}_{hashlib.sha256(data).hexdigest()[:10]}"
+    meta_hash = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
     bundle[f"pagefind.{meta_hash}.pf_meta"] = data
     return meta_hash
 
 
-def _renamed(entry: list[Any], places: list[int] | None) -> list[Any]:
-    """A word entry with its metadata field numbers k made places[k] (a copy), or as it is."""
+def _renumbered(
+    words: Sequence[tuple[str, list[Any]]],
+    variants: Sequence[tuple[str, str, list[Any]]],
+    places: list[int] | None,
+) -> tuple[Sequence[tuple[str, list[Any]]], Sequence[tuple[str, str, list[Any]]]]:
+    """A page's word entries with their metadata field numbers k made places[k]; as they are
+    when `places` is None (nearly always: a loop over every entry is skipped)."""
+    if places is None:
+        return words, variants
+    return (
+        [(word, _renamed(entry, places)) for word, entry in words],
+        [(word, form, _renamed(entry, places)) for word, form, entry in variants],
+    )
+
+
+def _renamed(entry: list[Any], places: list[int]) -> list[Any]:
+    """A word entry with its metadata field numbers k made places[k] (a copy)."""
     if len(entry) != 3:
         raise BundleFormatError("unexpected word entry")
-    if places is None or not entry[2]:
+    if not entry[2]:
         return entry
     if entry[2][0] >= 0:
         raise BundleFormatError("positions in metadata without a field")

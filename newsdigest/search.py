@@ -360,7 +360,7 @@ class _Earlier:
             folder = self.output / BUNDLE / name
             self.read[name] = None
             if all(self.intact(file) for file in files):
-                with contextlib.suppress(OSError, BundleFormatError, ValueError):
+                with contextlib.suppress(OSError, BundleFormatError):
                     self.read[name] = read_bundle(
                         (file.split("/", 2)[2] for file in files),
                         lambda relative: (folder / relative).read_bytes(),

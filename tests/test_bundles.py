@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsdigest import search
-from newsdigest.bundles import BundleFormatError, read_bundle, write_bundle
+from newsdigest.bundles import BundleFormatError, IndexedPage, read_bundle, write_bundle
 
 WORDS = ["harbour", "ferry", "café", "cafe", "council", "storm", "Київ", "громади", "地震", "津波"]
 LANGUAGES = ["en", "en", "uk", "ja", "en"]
@@ -46,9 +46,9 @@ def test_pages_indexed_apart_make_the_bundle_of_pages_indexed_together() -> None
     assert {p.language for p in parts.values()} == {"en", "uk", "ja"}
     order = [url for url, _ in pages]
 
-    def written(found: dict[str, object]) -> dict[str, bytes]:
-        return write_bundle([found[url] for url in order], whole.static, whole.version,  # type: ignore[misc]
-                            whole.include_characters)  # fmt: skip
+    def written(found: dict[str, IndexedPage]) -> dict[str, bytes]:
+        chosen = [found[url] for url in order]
+        return write_bundle(chosen, whole.static, whole.version, whole.include_characters)
 
     made = written(dict(whole.pages))
     assert made == written(parts)
