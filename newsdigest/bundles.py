@@ -316,6 +316,7 @@ def _chunks(
     """Write the sorted word list as chunks sized for the number of pages; the chunk list
     ([first word, last word, file] each)."""
     target = min(_PAGEFIND_POSITIONS, max(_FEWEST_POSITIONS, _POSITIONS_PER_PAGE * page_count))
+    as_pagefind = target == _PAGEFIND_POSITIONS  # 10,000 pages or more: Pagefind's own chunks
     chunks: list[list[Any]] = [[]]
     size = 0
     for position, word in enumerate(words):
@@ -324,7 +325,7 @@ def _chunks(
         following = words[position + 1][0] if position + 1 < len(words) else None
         if following is None or size < target:
             continue
-        if len(shared(word[0], following)) <= 2 or size >= 4 * target:
+        if as_pagefind or len(shared(word[0], following)) <= 2 or size >= 4 * target:
             chunks.append([])
             size = 0
     listed = []
@@ -339,10 +340,13 @@ def _chunks(
     # word from the last word before it, so that a word being typed ("har") finds the chunk of
     # the words it starts. It ends with its last word in full, not shortened as Pagefind does:
     # a shortened end ("har" for "harbour") would be less than the words of its last letters,
-    # which Pagefind then finds only when no other word of the search found its chunk.
+    # which Pagefind then finds only when no other word of the search found its chunk. Chunks
+    # of Pagefind's own size are cut and named as Pagefind does (chunk_index, chunk_meta).
     for before, after in itertools.pairwise(listed):
         common = len(shared(before[1], after[0]))
         after[0] = after[0][: common + 1]
+        if as_pagefind:
+            before[1] = before[1][: common + 1]
     return listed
 
 

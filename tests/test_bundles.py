@@ -96,3 +96,21 @@ def test_a_page_with_a_photo_joins_pages_indexed_without_one() -> None:
     assert write_bundle([whole.pages[plain[0]]], *args) == write_bundle(
         [alone.pages[plain[0]]], *args
     )
+
+
+def test_an_index_of_ten_thousand_pages_is_cut_into_chunks_as_pagefind_cuts_them() -> None:
+    """Pagefind's rule: a chunk ends once it holds 20,000 positions, and the chunk list names
+    both ends by the shortest prefix that tells them apart (the comparison with one index in
+    benchmarks/search_partitions.py is with Pagefind's own layout)."""
+    from newsdigest import bundles
+
+    words = [[f"harbour{n:03d}", [[0, list(range(999)), []]], []] for n in range(60)]
+    written: dict[str, bytes] = {}
+    listed = bundles._chunks(words, 10_000, "en", written)
+    assert len(listed) == 3  # 1,000 positions a word: a chunk per 20 words
+    assert [first for first, _, _ in listed] == ["harbour000", "harbour02", "harbour04"]
+    assert [last for _, last, _ in listed] == ["harbour01", "harbour03", "harbour059"]
+    # A partition's smaller chunks end with their last word in full.
+    small = bundles._chunks(words, 1_000, "en", {})
+    assert len(small) > 3
+    assert all(len(last) == len("harbour000") for _, last, _ in small)
