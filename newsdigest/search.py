@@ -43,6 +43,7 @@ from newsdigest.bundles import (
     Bundle,
     BundleFormatError,
     IndexedPage,
+    patch_bundle,
     read_bundle,
     unpack,
     write_bundle,
@@ -279,7 +280,15 @@ def update_index(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsdigest-pagefind") as pool:
         try:
             jobs = (
-                _Job.start(partition, earlier, changed | waiting, pool, run) for partition in todo
+                _Job.start(
+                    partition,
+                    earlier,
+                    changed | waiting,
+                    pool,
+                    run,
+                    record.get(f"partition:{partition.name}"),
+                )
+                for partition in todo
             )
             following = next(jobs, None)
             while following is not None:
@@ -325,13 +334,17 @@ class _Earlier:
         self.output = output
         self.read: dict[str, Bundle | None] = {}  # the last few read, in the order read
 
-    def holding(self, partition: Partition, urls: Collection[str]) -> list[Bundle]:
+    def holding(
+        self, partition: Partition, urls: Collection[str], skip: str | None = None
+    ) -> list[Bundle]:
         """Earlier bundles that hold these pages of the partition (as many as are found).
 
         Tried in turn until every page is found: the bundle of the same name, then those whose
         days overlap the partition's, newest first, since pages move from the newest partition
-        to older ones as the archive grows.
+        to older ones as the archive grows. The bundle named `skip` is not read.
         """
+        if not urls:
+            return []
         days = [f"{member.published:%Y-%m-%d}" for member in partition.members]
         first, last = min(days), max(days)
         overlapping = [
@@ -346,11 +359,29 @@ class _Earlier:
         for name in overlapping:
             if not missing:
                 break
+            if name == skip:
+                continue
             bundle = self._bundle(name)
             if bundle is not None and not missing.isdisjoint(bundle.pages):
                 found.append(bundle)
                 missing -= bundle.pages.keys()
         return found
+
+    def in_place(self, partition: Partition, recorded: str | None) -> _InPlace | None:
+        """The bundle of the partition's name, when its pages are the partition's first pages:
+        those of the digest the last build recorded for it (`recorded`), in their order."""
+        files = self.by_folder.get(partition.name)
+        if not recorded or not files or not all(self.intact(file) for file in files):
+            return None
+        digest = hashlib.sha256()
+        for kept, member in enumerate(partition.members, 1):
+            digest.update(
+                (member.file if kept == 1 else "\n" + member.file).encode("utf-8", "surrogatepass")
+            )
+            if digest.hexdigest()[:20] == recorded:
+                folder = self.output / BUNDLE / partition.name
+                return _InPlace([file.split("/", 2)[2] for file in files], folder, kept)
+        return None
 
     def _bundle(self, name: str) -> Bundle | None:
         if name not in self.read:
@@ -394,17 +425,33 @@ def _files_by_partition(files: frozenset[str]) -> Mapping[str, frozenset[str]]:
 
 
 @dataclass(frozen=True, slots=True)
+class _InPlace:
+    """A bundle the last build left whose pages are a partition's first `kept` pages: it is
+    changed in place (bundles.patch_bundle), its other pages not read back."""
+
+    names: list[str]  # its files, relative to its folder
+    folder: Path
+    kept: int
+
+    def read(self, name: str) -> bytes:
+        return (self.folder / name).read_bytes()
+
+
+@dataclass(frozen=True, slots=True)
 class _Job:
     """One partition to write: its pages, those known from the earlier bundles, and Pagefind's
     run over the others (new to the index, or changed since they were indexed), under way.
 
-    The bundle is written from both (bundles.py). When a bundle cannot be taken apart (a
-    template that sorts by something else than the date), Pagefind indexes the whole partition
-    and its files are kept as it made them.
+    The bundle is written from both (bundles.py): changed in place when the bundle of its name
+    holds its first pages (a page edited, pages added at its end), else written from all its
+    pages. When a bundle cannot be taken apart (a template that sorts by something else than
+    the date), Pagefind indexes the whole partition and its files are kept as it made them.
     """
 
     partition: Partition
     urls: list[str]
+    earlier: _Earlier
+    in_place: _InPlace | None
     sources: list[Bundle]
     known: dict[str, IndexedPage]
     given: int  # how many of its pages Pagefind indexes
@@ -418,17 +465,22 @@ class _Job:
         redo: set[str],
         pool: ThreadPoolExecutor,
         run: Callable[[Sequence[Member]], dict[str, bytes]],
+        recorded: str | None,
     ) -> _Job:
         pairs = [(member, _page_url(member)) for member in partition.members]
-        sources = earlier.holding(
-            partition, [url for member, url in pairs if member.file not in redo]
-        )
-        known: dict[str, IndexedPage] = {}
-        for source in sources:
-            known |= source.pages
-        new = [member for member, url in pairs if member.file in redo or url not in known]
+        in_place = earlier.in_place(partition, recorded)
+        kept = in_place.kept if in_place is not None else 0
+        wanted = [url for member, url in pairs[kept:] if member.file not in redo]
+        sources = earlier.holding(partition, wanted, partition.name if in_place else None)
+        known = _pages(sources)
+        new = [
+            member
+            for position, (member, url) in enumerate(pairs)
+            if member.file in redo or (position >= kept and url not in known)
+        ]
         future = pool.submit(run, new) if new else None
-        return cls(partition, [url for _, url in pairs], sources, known, len(new), future)
+        urls = [url for _, url in pairs]
+        return cls(partition, urls, earlier, in_place, sources, known, len(new), future)
 
     def finish(
         self,
@@ -444,11 +496,9 @@ class _Job:
             try:
                 indexed = read_bundle(written, written.__getitem__) if written else None
                 found = indexed.pages if indexed else {}
-                model = indexed or self.sources[0]
-                pages = [found.get(url) or self.known[url] for url in self.urls]
                 if cancelled():
                     raise Cancelled
-                bundle = write_bundle(pages, model.static, model.version, model.include_characters)
+                bundle = self._patched(found, indexed) or self._written(found, indexed)
             except (BundleFormatError, LookupError):
                 if written is None or self.given < len(partition.members):
                     written = pool.submit(run, partition.members).result()
@@ -465,6 +515,41 @@ class _Job:
             files.add(name)
             transaction.put(name, data)
         return files, None
+
+    def _patched(
+        self, found: Mapping[str, IndexedPage], indexed: Bundle | None
+    ) -> dict[str, bytes] | None:
+        """The bundle changed in place, or None when it cannot be."""
+        in_place = self.in_place
+        if in_place is None:
+            return None
+        kept = in_place.kept
+        replaced = {n: found[url] for n, url in enumerate(self.urls[:kept]) if url in found}
+        try:
+            appended = [found.get(url) or self.known[url] for url in self.urls[kept:]]
+            return patch_bundle(in_place.names, in_place.read, kept, replaced, appended, indexed)
+        except (BundleFormatError, LookupError, OSError):
+            return None
+
+    def _written(
+        self, found: Mapping[str, IndexedPage], indexed: Bundle | None
+    ) -> dict[str, bytes]:
+        """The bundle written from all its pages, each read back or indexed anew."""
+        sources, known = self.sources, self.known
+        if self.in_place is not None:  # the pages it would have kept are read back after all
+            missing = [url for url in self.urls if url not in found]
+            sources = self.earlier.holding(self.partition, missing)
+            known = _pages(sources)
+        model = indexed or sources[0]
+        pages = [found.get(url) or known[url] for url in self.urls]
+        return write_bundle(pages, model.static, model.version, model.include_characters)
+
+
+def _pages(bundles: Iterable[Bundle]) -> dict[str, IndexedPage]:
+    found: dict[str, IndexedPage] = {}
+    for bundle in bundles:
+        found |= bundle.pages
+    return found
 
 
 def _page_url(member: Member) -> str:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from newsdigest import search
-from newsdigest.bundles import BundleFormatError, IndexedPage, read_bundle, write_bundle
+from newsdigest.bundles import (
+    BundleFormatError,
+    IndexedPage,
+    patch_bundle,
+    read_bundle,
+    write_bundle,
+)
 
 WORDS = ["harbour", "ferry", "café", "cafe", "council", "storm", "Київ", "громади", "地震", "津波"]
 LANGUAGES = ["en", "en", "uk", "ja", "en"]
@@ -114,3 +122,84 @@ def test_an_index_of_ten_thousand_pages_is_cut_into_chunks_as_pagefind_cuts_them
     small = bundles._chunks(words, 1_000, "en", {})
     assert len(small) > 3
     assert all(len(last) == len("harbour000") for _, last, _ in small)
+
+
+def edited(number: int, extra: str) -> tuple[str, str]:
+    """page(number) with words of its own added, and some of its own words gone."""
+    url, html = page(number)
+    return url, html.replace("<p>", f"<p>{extra} ", 1).replace("harbour", "quay")
+
+
+def files_of(bundle: dict[str, bytes]) -> tuple[list[str], Callable[[str], bytes]]:
+    return list(bundle), bundle.__getitem__
+
+
+@pytest.mark.parametrize(
+    ("kept", "replaced", "appended"),
+    [
+        (12, [3], 0),  # an old article edited
+        (12, [0, 11], 0),  # the first and the last
+        (12, [], 4),  # articles added at the end
+        (12, [5], 3),  # both
+        (1, [0], 0),
+    ],
+)
+def test_a_bundle_patched_in_place_has_the_bytes_of_one_written_whole(
+    kept: int, replaced: list[int], appended: int
+) -> None:
+    """patch_bundle changes only the word lists, filters and sorts where the new pages are;
+    what it writes is what write_bundle writes for all the pages (the same bytes as a cold
+    build), whether words come, go or change their forms (café/cafe)."""
+    english = [page(n) for n in range(0, 5 * (kept + appended), 5)]  # LANGUAGES[0]: English
+    before = indexed(english[:kept])
+    model = read_bundle(before, before.__getitem__)
+    changed = {n: edited(5 * n, f"zeppelin{n} café{n} topic{n}") for n in replaced}
+    after = [changed.get(n, html) for n, html in enumerate(english[: kept + appended])]
+    fresh = indexed([after[n] for n in sorted(changed)] + after[kept:])
+    new = read_bundle(fresh, fresh.__getitem__)
+    whole = indexed(after)
+    expected = write_bundle(
+        [new.pages.get(url) or model.pages[url] for url, _ in after],
+        new.static,
+        new.version,
+        new.include_characters,
+    )
+    assert expected == write_bundle(
+        list(read_bundle(whole, whole.__getitem__).pages.values()),
+        new.static,
+        new.version,
+        new.include_characters,
+    )
+    old = write_bundle(list(model.pages.values()), model.static, model.version, [])
+    patched = patch_bundle(
+        *files_of(old),
+        kept,
+        {n: new.pages[after[n][0]] for n in replaced},
+        [new.pages[url] for url, _ in after[kept:]],
+        new,
+    )
+    assert patched == expected
+
+
+def test_a_bundle_is_not_patched_where_pages_would_change_more_than_their_words() -> None:
+    pages = [page(n) for n in range(0, 20, 5)]
+    files = indexed(pages)
+    bundle = read_bundle(files, files.__getitem__)
+    old = write_bundle(list(bundle.pages.values()), bundle.static, bundle.version, [])
+    url, html = pages[1]
+    photo = indexed([(url, html.replace("<p>", '<img src="/p.jpg" alt="a view"><p>', 1))])
+    with_photo = read_bundle(photo, photo.__getitem__).pages[url]
+    with pytest.raises(BundleFormatError, match="not the page it replaces"):
+        patch_bundle(*files_of(old), 4, {1: with_photo}, [])
+    with pytest.raises(BundleFormatError, match="brings metadata names"):
+        patch_bundle(*files_of(old), 4, {}, [with_photo])
+    other = indexed([edited(5, "zeppelin")])
+    with pytest.raises(BundleFormatError, match="not the page it replaces"):
+        patch_bundle(*files_of(old), 4, {2: read_bundle(other, other.__getitem__).pages[url]}, [])
+    with pytest.raises(BundleFormatError, match="two pages with the fragment name"):
+        patch_bundle(*files_of(old), 4, {2: bundle.pages[url]}, [])
+    with pytest.raises(BundleFormatError, match="other pages"):
+        patch_bundle(*files_of(old), 3, {}, [])
+    several = indexed([page(n) for n in range(3)])  # English, English, Ukrainian
+    with pytest.raises(BundleFormatError, match="several languages"):
+        patch_bundle(*files_of(several), 3, {}, [])

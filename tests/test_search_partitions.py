@@ -222,6 +222,48 @@ def test_a_build_indexes_only_the_partitions_whose_pages_changed(
     assert bundle_files(site) == after
 
 
+def test_an_edit_or_articles_added_at_the_end_change_a_bundle_in_place(
+    site: Path, tmp_path: Path, small_partitions: Scheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle whose pages keep their places (an article edited, articles added after the
+    newest) is changed in place: the pages it keeps are not read back, and the files are a
+    fresh build's all the same."""
+    write_site(site, newsroom(60), 'base_url = "https://example.org/"\n')
+    build_site(site)
+    given = given_to_pagefind(monkeypatch)
+    patched: list[int] = []
+    read_back: list[str] = []
+    patch, bundle = search.patch_bundle, search._Earlier._bundle
+
+    def patching(names: Any, read: Any, kept: int, *args: Any) -> dict[str, bytes]:
+        patched.append(kept)
+        return patch(names, read, kept, *args)
+
+    def reading(self: Any, name: str) -> Any:
+        read_back.append(name)
+        return bundle(self, name)
+
+    monkeypatch.setattr(search, "patch_bundle", patching)
+    monkeypatch.setattr(search._Earlier, "_bundle", reading)
+    edited = site / "content/005.md"
+    edited.write_text(edited.read_text().replace("harbour", "lighthouse"), encoding="utf-8")
+    build_site(site)
+    assert "2026/09/06/005/" in given  # with the pages whose related articles changed
+    assert patched
+    assert read_back == []
+    for name, text in newsroom(3, start=60).items():  # after the newest
+        (site / name).write_text(str(text), encoding="utf-8")
+    given.clear()
+    build_site(site)
+    assert {url.split("/")[-2] for url in given} >= {"060", "061", "062"}
+    assert patched[1:] and read_back == []
+    after = bundle_files(site)
+    for folder in (".newsdigest-cache", "public"):
+        (site / folder).rename(tmp_path / f"old-{folder}")
+    build_site(site)
+    assert bundle_files(site) == after
+
+
 def _article_members(site: Path) -> list[Member]:
     """The article pages of a built site, read back from their HTML."""
     found = []
