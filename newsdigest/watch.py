@@ -29,8 +29,11 @@ from watchdog.observers.polling import PollingObserver
 
 from newsdigest.content import is_temporary
 
+# Quiet periods before a rebuild: a file still being written may have more coming; a file
+# closed after writing or moved into place is whole, and the wait only gathers the other files
+# of the same save (an editor's backup and rename follow within a millisecond).
 QUIET_SECONDS = 0.1
-SETTLED_SECONDS = 0.02
+SETTLED_SECONDS = 0.005
 
 
 class Debouncer:
