@@ -183,14 +183,70 @@ def write_bundle(
     return _with_entry(bundle, languages, static, version, include)
 
 
+@dataclass(frozen=True, slots=True)
+class OpenedBundle:
+    """A bundle of one language decoded as far as changing it in place needs: its word lists,
+    filters and sorts, not its pages. Made while Pagefind indexes the new pages; used once
+    (patch_bundle changes its lists)."""
+
+    names: list[str]
+    read: Callable[[str], bytes]
+    entry: dict[str, Any]
+    language: str
+    wasm: str | None
+    listed: list[list[Any]]  # [fragment, word count] of each page
+    words: list[list[Any]]  # [word, pages, variants], in order
+    filters: dict[str, dict[str, list[int]]]
+    sorts: dict[str, list[int]]
+    meta_fields: tuple[str, ...]
+
+
+def open_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> OpenedBundle:
+    """The bundle's word lists, filters and sorts (`names` are its files, `read` gives one);
+    BundleFormatError for a bundle of several languages or laid out otherwise."""
+    try:
+        return _open(list(names), read)
+    except (LookupError, TypeError, ValueError, AttributeError) as error:
+        raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
+
+
+def _open(names: list[str], read: Callable[[str], bytes]) -> OpenedBundle:
+    entry = json.loads(read("pagefind-entry.json"))
+    if len(entry["languages"]) != 1:
+        raise BundleFormatError("a bundle of several languages")
+    ((language, about),) = entry["languages"].items()
+    meta = unpack(read(f"pagefind.{about['hash']}.pf_meta"))
+    if len(meta) != 6:
+        raise BundleFormatError("unexpected metadata layout")
+    listed = [list(item) for item in meta[1]]
+    if about["page_count"] != len(listed):
+        raise BundleFormatError("unexpected page count")
+    words = [word for chunk in meta[2] for word in unpack(read(f"index/{chunk[2]}.pf_index"))[0]]
+    if any(before[0] >= after[0] for before, after in itertools.pairwise(words)):
+        raise BundleFormatError("a word list out of order")
+    filters: dict[str, dict[str, list[int]]] = {}
+    for name, file_hash in meta[3]:
+        stored_name, values = unpack(read(f"filter/{file_hash}.pf_filter"))
+        if stored_name != name:
+            raise BundleFormatError("a filter file of another filter")
+        filters[name] = {value: list(numbers) for value, numbers in values}
+    sorts: dict[str, list[int]] = {}
+    for name, numbers in meta[4]:
+        if numbers != sorted(numbers):
+            raise BundleFormatError(f"the sort {name!r} is not in page order")
+        sorts[name] = list(numbers)
+    return OpenedBundle(
+        names, read, entry, language, about["wasm"], listed, words, filters, sorts, tuple(meta[5])
+    )
+
+
 def patch_bundle(
-    names: Iterable[str],
-    read: Callable[[str], bytes],
+    opened: OpenedBundle,
     kept: int,
     replaced: Mapping[int, IndexedPage],
     appended: Sequence[IndexedPage],
     model: Bundle | None = None,
-) -> dict[str, bytes]:
+) -> dict[str, bytes] | None:
     """What write_bundle writes when a bundle's `kept` pages stay in their places, those
     numbered n replaced by replaced[n], and `appended` follow them: without taking apart the
     pages that stay as they were. Only the word lists, filters and sorts change where the new
@@ -198,42 +254,41 @@ def patch_bundle(
     and writing them all.
 
     `model` gives Pagefind's files, version and characters (as write_bundle's arguments); else
-    the bundle's own are kept. Only for a bundle of one language, whose replaced pages keep
-    their URL and metadata names, whose new pages bring no metadata name of their own, and
-    whose pages keep their fragment names to themselves: anything else raises
-    BundleFormatError, and the caller reads the bundle whole.
+    the bundle's own are kept. Only when the bundle holds `kept` pages, its replaced pages keep
+    their URL and metadata names, its new pages bring no metadata name of their own, and its
+    pages keep their fragment names to themselves: anything else raises BundleFormatError, and
+    the caller reads the bundle whole. None when the bundle stays as it is: the replaced pages
+    were indexed into the same entries, fragments, filters and sorts (a page written again
+    with other links to related articles, which are not indexed).
     """
     try:
-        return _patch(list(names), read, kept, replaced, appended, model)
+        return _patch(opened, kept, replaced, appended, model)
     except (LookupError, TypeError, ValueError, AttributeError) as error:
         raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
 
 
 def _patch(
-    names: list[str],
-    read: Callable[[str], bytes],
+    opened: OpenedBundle,
     kept: int,
     replaced: Mapping[int, IndexedPage],
     appended: Sequence[IndexedPage],
     model: Bundle | None,
-) -> dict[str, bytes]:
-    entry_file = json.loads(read("pagefind-entry.json"))
-    if len(entry_file["languages"]) != 1:
-        raise BundleFormatError("a bundle of several languages")
-    ((language, about),) = entry_file["languages"].items()
-    meta = unpack(read(f"pagefind.{about['hash']}.pf_meta"))
-    if len(meta) != 6:
-        raise BundleFormatError("unexpected metadata layout")
-    listed = [list(item) for item in meta[1]]
-    if len(listed) != kept or about["page_count"] != kept:
+) -> dict[str, bytes] | None:
+    read, listed, language, meta_fields = (
+        opened.read,
+        opened.listed,
+        opened.language,
+        opened.meta_fields,
+    )
+    if len(listed) != kept:
         raise BundleFormatError("the bundle holds other pages")
-    meta_fields = tuple(meta[5])
     new_pages = sorted([*replaced.items(), *enumerate(appended, kept)], key=_first)
     removed = frozenset(replaced)
     staying = {listed[n][0] for n in range(kept) if n not in removed}
+    before = [list(item) for item in listed]
     fragments: dict[str, bytes] = {}
     for number, page in new_pages:
-        if page.language != language or page.wasm != about["wasm"]:
+        if page.language != language or page.wasm != opened.wasm:
             raise BundleFormatError("a page in another language")
         if page.fragment in staying or (
             fragments.setdefault(page.fragment, page.fragment_data) != page.fragment_data
@@ -251,24 +306,21 @@ def _patch(
             listed.append([page.fragment, page.word_count])
         else:
             raise BundleFormatError(f"{page.url} brings metadata names of its own")
-    bundle = {
-        f"fragment/{name}.pf_fragment": fragments.get(name) or read(f"fragment/{name}.pf_fragment")
-        for name, _ in listed
-    }
-    words = [word for chunk in meta[2] for word in unpack(read(f"index/{chunk[2]}.pf_index"))[0]]
-    if any(before[0] >= after[0] for before, after in itertools.pairwise(words)):
-        raise BundleFormatError("a word list out of order")
     added: _Found = {}
     added_forms: _FoundForms = {}
     for number, page in new_pages:
         _gather(number, page, meta_fields, added, added_forms)
+    new_entries = _as_taken(added, added_forms)
+    taken: list[tuple[Any, ...]] = []
+    taken_forms: list[tuple[Any, ...]] = []
     packed_words = []
-    for word, found, forms in words:
-        found = _patched(found, removed, added.pop(word, None))
+    for word, found, forms in opened.words:
+        found = _patched(found, removed, added.pop(word, None), taken, (word,))
         more = added_forms.pop(word, {})
         if forms or more:
             by_form = {
-                form: _patched(entries, removed, more.pop(form, None)) for form, entries in forms
+                form: _patched(entries, removed, more.pop(form, None), taken_forms, (word, form))
+                for form, entries in forms
             }
             by_form |= {form: _delta_encoded(entries) for form, entries in more.items()}
             forms = [[form, entries] for form, entries in sorted(by_form.items()) if entries]
@@ -286,19 +338,46 @@ def _patch(
         )
     if new_words:
         packed_words.sort(key=_first)
-    filters: dict[str, dict[str, list[int]]] = {}
-    for name, file_hash in meta[3]:
-        stored_name, values = unpack(read(f"filter/{file_hash}.pf_filter"))
-        if stored_name != name:
-            raise BundleFormatError("a filter file of another filter")
-        filters[name] = {
-            value: [n for n in numbers if n not in removed] for value, numbers in values
-        }
-    sorts: dict[str, list[int]] = {}
-    for name, numbers in meta[4]:
-        if numbers != sorted(numbers):
-            raise BundleFormatError(f"the sort {name!r} is not in page order")
-        sorts[name] = [n for n in numbers if n not in removed]
+    old_filters = sorted(
+        (n, name, value)
+        for name, values in opened.filters.items()
+        for value, numbers in values.items()
+        for n in numbers
+        if n in removed
+    )
+    old_sorts = sorted(
+        (n, name) for name, numbers in opened.sorts.items() for n in numbers if n in removed
+    )
+    if model is None:
+        static = {name: read(name) for name in opened.names if _STATIC.match(name)}
+        version, include = opened.entry["version"], opened.entry["include_characters"]
+    else:
+        static, version, include = model.static, model.version, model.include_characters
+    if (
+        not appended
+        and listed == before
+        and (static, version, include)
+        == (
+            {name: read(name) for name in opened.names if _STATIC.match(name)},
+            opened.entry["version"],
+            opened.entry["include_characters"],
+        )
+        and (sorted(taken), sorted(taken_forms)) == new_entries
+        and old_filters == sorted((n, *pair) for n, page in new_pages for pair in page.filters)
+        and old_sorts == sorted((n, name) for n, page in new_pages for name in page.sorts)
+    ):
+        return None  # the pages were indexed anew into what the bundle holds already
+    bundle = {
+        f"fragment/{name}.pf_fragment": fragments.get(name) or read(f"fragment/{name}.pf_fragment")
+        for name, _ in listed
+    }
+    filters = {
+        name: {value: [n for n in numbers if n not in removed] for value, numbers in values.items()}
+        for name, values in opened.filters.items()
+    }
+    sorts = {
+        name: [n for n in numbers if n not in removed] for name, numbers in opened.sorts.items()
+    }
     for number, page in new_pages:
         for name, value in page.filters:
             filters.setdefault(name, {}).setdefault(value, []).append(number)
@@ -310,28 +389,33 @@ def _patch(
     }
     filters = {name: values for name, values in filters.items() if values}
     sorts = {name: sorted(numbers) for name, numbers in sorts.items() if numbers}
-    if model is None:
-        static = {name: read(name) for name in names if _STATIC.match(name)}
-        version, include = entry_file["version"], entry_file["include_characters"]
-    else:
-        static, version, include = model.static, model.version, model.include_characters
     meta_hash = _write_index(
         language, listed, packed_words, filters, sorts, meta_fields, version, bundle
     )
-    languages = {language: {"hash": meta_hash, "wasm": about["wasm"], "page_count": len(listed)}}
+    languages = {language: {"hash": meta_hash, "wasm": opened.wasm, "page_count": len(listed)}}
     return _with_entry(bundle, languages, static, version, include)
 
 
 def _patched(
-    entries: list[list[Any]], removed: frozenset[int], added: list[tuple[int, list[Any]]] | None
+    entries: list[list[Any]],
+    removed: frozenset[int],
+    added: list[tuple[int, list[Any]]] | None,
+    taken: list[tuple[Any, ...]],
+    key: tuple[str, ...],
 ) -> list[list[Any]]:
     """A word's page entries (numbered as differences) without those of the pages numbered in
-    `removed`, with `added` ((number, entry) in order) put in their places."""
+    `removed`, which go into `taken` as (number, *key, positions, positions in metadata), with
+    `added` ((number, entry) in order) put in their places."""
     if not removed and not added:
         return entries
     numbers = list(itertools.accumulate(map(_first, entries)))
     if removed and not removed.isdisjoint(numbers):
-        pairs = [(n, entry) for n, entry in zip(numbers, entries, strict=True) if n not in removed]
+        pairs = []
+        for n, entry in zip(numbers, entries, strict=True):
+            if n in removed:
+                taken.append((n, *key, entry[1], entry[2]))
+            else:
+                pairs.append((n, entry))
     elif not added:
         return entries
     elif not numbers or added[0][0] > numbers[-1]:  # after the last: the others stay as stored
@@ -339,6 +423,18 @@ def _patched(
     else:
         pairs = list(zip(numbers, entries, strict=True))
     return _delta_encoded(sorted(pairs + (added or []), key=_first))
+
+
+def _as_taken(found: _Found, forms: _FoundForms) -> tuple[list[tuple[Any, ...]], ...]:
+    """New pages' entries as _patched takes old ones out, in order: words, then other forms."""
+    words = [(n, word, entry[1], entry[2]) for word, pairs in found.items() for n, entry in pairs]
+    variants = [
+        (n, word, form, entry[1], entry[2])
+        for word, by_form in forms.items()
+        for form, pairs in by_form.items()
+        for n, entry in pairs
+    ]
+    return sorted(words), sorted(variants)
 
 
 _first = operator.itemgetter(0)

@@ -43,6 +43,8 @@ from newsdigest.bundles import (
     Bundle,
     BundleFormatError,
     IndexedPage,
+    OpenedBundle,
+    open_bundle,
     patch_bundle,
     read_bundle,
     unpack,
@@ -433,8 +435,11 @@ class _InPlace:
     folder: Path
     kept: int
 
-    def read(self, name: str) -> bytes:
-        return (self.folder / name).read_bytes()
+    def open(self) -> OpenedBundle | None:
+        try:
+            return open_bundle(self.names, lambda name: (self.folder / name).read_bytes())
+        except (OSError, BundleFormatError):
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,7 +456,8 @@ class _Job:
     partition: Partition
     urls: list[str]
     earlier: _Earlier
-    in_place: _InPlace | None
+    kept: int  # its first pages, kept in their places (0: none)
+    opened: OpenedBundle | None  # the bundle they are in, to change in place
     sources: list[Bundle]
     known: dict[str, IndexedPage]
     given: int  # how many of its pages Pagefind indexes
@@ -479,8 +485,10 @@ class _Job:
             if member.file in redo or (position >= kept and url not in known)
         ]
         future = pool.submit(run, new) if new else None
+        # Decoded here while Pagefind indexes the new pages in the background.
+        opened = in_place.open() if in_place is not None else None
         urls = [url for _, url in pairs]
-        return cls(partition, urls, earlier, in_place, sources, known, len(new), future)
+        return cls(partition, urls, earlier, kept, opened, sources, known, len(new), future)
 
     def finish(
         self,
@@ -498,7 +506,10 @@ class _Job:
                 found = indexed.pages if indexed else {}
                 if cancelled():
                     raise Cancelled
-                bundle = self._patched(found, indexed) or self._written(found, indexed)
+                bundle = self._patched(found, indexed)
+                if bundle is _AS_IT_IS:
+                    return set(self.earlier.by_folder[partition.name]), None
+                bundle = bundle or self._written(found, indexed)
             except (BundleFormatError, LookupError):
                 if written is None or self.given < len(partition.members):
                     written = pool.submit(run, partition.members).result()
@@ -519,30 +530,35 @@ class _Job:
     def _patched(
         self, found: Mapping[str, IndexedPage], indexed: Bundle | None
     ) -> dict[str, bytes] | None:
-        """The bundle changed in place, or None when it cannot be."""
-        in_place = self.in_place
-        if in_place is None:
+        """The bundle changed in place; _AS_IT_IS when the pages indexed anew changed nothing
+        in it (their links to related articles changed, which are not indexed); None when it
+        cannot be changed in place."""
+        kept = self.kept
+        if self.opened is None:
             return None
-        kept = in_place.kept
         replaced = {n: found[url] for n, url in enumerate(self.urls[:kept]) if url in found}
         try:
             appended = [found.get(url) or self.known[url] for url in self.urls[kept:]]
-            return patch_bundle(in_place.names, in_place.read, kept, replaced, appended, indexed)
+            bundle = patch_bundle(self.opened, kept, replaced, appended, indexed)
         except (BundleFormatError, LookupError, OSError):
             return None
+        return _AS_IT_IS if bundle is None else bundle
 
     def _written(
         self, found: Mapping[str, IndexedPage], indexed: Bundle | None
     ) -> dict[str, bytes]:
         """The bundle written from all its pages, each read back or indexed anew."""
         sources, known = self.sources, self.known
-        if self.in_place is not None:  # the pages it would have kept are read back after all
+        if self.kept:  # the pages it would have kept are read back after all
             missing = [url for url in self.urls if url not in found]
             sources = self.earlier.holding(self.partition, missing)
             known = _pages(sources)
         model = indexed or sources[0]
         pages = [found.get(url) or known[url] for url in self.urls]
         return write_bundle(pages, model.static, model.version, model.include_characters)
+
+
+_AS_IT_IS: dict[str, bytes] = {}  # a bundle that stays as the last build left it
 
 
 def _pages(bundles: Iterable[Bundle]) -> dict[str, IndexedPage]:

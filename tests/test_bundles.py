@@ -10,6 +10,7 @@ from newsdigest import search
 from newsdigest.bundles import (
     BundleFormatError,
     IndexedPage,
+    open_bundle,
     patch_bundle,
     read_bundle,
     write_bundle,
@@ -172,7 +173,7 @@ def test_a_bundle_patched_in_place_has_the_bytes_of_one_written_whole(
     )
     old = write_bundle(list(model.pages.values()), model.static, model.version, [])
     patched = patch_bundle(
-        *files_of(old),
+        open_bundle(*files_of(old)),
         kept,
         {n: new.pages[after[n][0]] for n in replaced},
         [new.pages[url] for url, _ in after[kept:]],
@@ -190,16 +191,45 @@ def test_a_bundle_is_not_patched_where_pages_would_change_more_than_their_words(
     photo = indexed([(url, html.replace("<p>", '<img src="/p.jpg" alt="a view"><p>', 1))])
     with_photo = read_bundle(photo, photo.__getitem__).pages[url]
     with pytest.raises(BundleFormatError, match="not the page it replaces"):
-        patch_bundle(*files_of(old), 4, {1: with_photo}, [])
+        patch_bundle(open_bundle(*files_of(old)), 4, {1: with_photo}, [])
     with pytest.raises(BundleFormatError, match="brings metadata names"):
-        patch_bundle(*files_of(old), 4, {}, [with_photo])
+        patch_bundle(open_bundle(*files_of(old)), 4, {}, [with_photo])
     other = indexed([edited(5, "zeppelin")])
     with pytest.raises(BundleFormatError, match="not the page it replaces"):
-        patch_bundle(*files_of(old), 4, {2: read_bundle(other, other.__getitem__).pages[url]}, [])
+        patch_bundle(
+            open_bundle(*files_of(old)),
+            4,
+            {2: read_bundle(other, other.__getitem__).pages[url]},
+            [],
+        )
     with pytest.raises(BundleFormatError, match="two pages with the fragment name"):
-        patch_bundle(*files_of(old), 4, {2: bundle.pages[url]}, [])
+        patch_bundle(open_bundle(*files_of(old)), 4, {2: bundle.pages[url]}, [])
     with pytest.raises(BundleFormatError, match="other pages"):
-        patch_bundle(*files_of(old), 3, {}, [])
+        patch_bundle(open_bundle(*files_of(old)), 3, {}, [])
     several = indexed([page(n) for n in range(3)])  # English, English, Ukrainian
     with pytest.raises(BundleFormatError, match="several languages"):
-        patch_bundle(*files_of(several), 3, {}, [])
+        open_bundle(*files_of(several))
+
+
+def test_pages_indexed_again_into_the_same_entries_leave_the_bundle_as_it_is() -> None:
+    """A page written again with other links around its text (its related articles) is
+    indexed into what the bundle holds already: patch_bundle says so (None), and the build
+    leaves the partition's files alone."""
+    pages = [page(n) for n in range(0, 40, 5)]
+    files = indexed(pages)
+    bundle = read_bundle(files, files.__getitem__)
+    args = bundle.static, bundle.version, bundle.include_characters
+    old = write_bundle(list(bundle.pages.values()), *args)
+    url, html = pages[2]
+    linked = html.replace("</main>", '</main><aside><a href="/other/">Other</a></aside>')
+    again = indexed([(url, linked), pages[5]])
+    new = read_bundle(again, again.__getitem__)
+    replaced = {2: new.pages[url], 5: new.pages[pages[5][0]]}
+    assert patch_bundle(open_bundle(*files_of(old)), 8, replaced, [], new) is None
+    edit = indexed([edited(10, "zeppelin")])
+    changed = read_bundle(edit, edit.__getitem__)
+    patched = patch_bundle(open_bundle(*files_of(old)), 8, {2: changed.pages[url]}, [], changed)
+    assert patched is not None
+    assert patched == write_bundle(
+        [changed.pages.get(u) or bundle.pages[u] for u, _ in pages], *args
+    )

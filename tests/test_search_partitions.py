@@ -235,9 +235,9 @@ def test_an_edit_or_articles_added_at_the_end_change_a_bundle_in_place(
     read_back: list[str] = []
     patch, bundle = search.patch_bundle, search._Earlier._bundle
 
-    def patching(names: Any, read: Any, kept: int, *args: Any) -> dict[str, bytes]:
+    def patching(opened: Any, kept: int, *args: Any) -> dict[str, bytes] | None:
         patched.append(kept)
-        return patch(names, read, kept, *args)
+        return patch(opened, kept, *args)
 
     def reading(self: Any, name: str) -> Any:
         read_back.append(name)
