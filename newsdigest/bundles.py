@@ -25,13 +25,14 @@ fragment name) raises BundleFormatError, and the caller has Pagefind index the w
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import itertools
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,12 +94,20 @@ def pack(document: Any) -> bytes:
     return gzip.compress(_PACKED + cbor2.dumps(document), compresslevel=6, mtime=0)
 
 
-def read_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> Bundle:
-    """A bundle's pages: `names` are its files (relative to its folder), `read` gives one."""
+@contextlib.contextmanager
+def _as_format_error() -> Iterator[None]:
+    """A bundle's contents of an unexpected shape (a key missing, a list where a number
+    belongs...) raise BundleFormatError."""
     try:
-        return _read(list(names), read)
+        yield
     except (LookupError, TypeError, ValueError, AttributeError) as error:
         raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
+
+
+def read_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> Bundle:
+    """A bundle's pages: `names` are its files (relative to its folder), `read` gives one."""
+    with _as_format_error():
+        return _read(list(names), read)
 
 
 def _read(names: list[str], read: Callable[[str], bytes]) -> Bundle:
@@ -204,10 +213,8 @@ class OpenedBundle:
 def open_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> OpenedBundle:
     """The bundle's word lists, filters and sorts (`names` are its files, `read` gives one);
     BundleFormatError for a bundle of several languages or laid out otherwise."""
-    try:
+    with _as_format_error():
         return _open(list(names), read)
-    except (LookupError, TypeError, ValueError, AttributeError) as error:
-        raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
 
 
 def _open(names: list[str], read: Callable[[str], bytes]) -> OpenedBundle:
@@ -261,10 +268,8 @@ def patch_bundle(
     were indexed into the same entries, fragments, filters and sorts (a page written again
     with other links to related articles, which are not indexed).
     """
-    try:
+    with _as_format_error():
         return _patch(opened, kept, replaced, appended, model)
-    except (LookupError, TypeError, ValueError, AttributeError) as error:
-        raise BundleFormatError(f"unexpected Pagefind bundle: {error!r}") from error
 
 
 def _patch(
