@@ -212,7 +212,8 @@ class OpenedBundle:
 
 def open_bundle(names: Iterable[str], read: Callable[[str], bytes]) -> OpenedBundle:
     """The bundle's word lists, filters and sorts (`names` are its files, `read` gives one);
-    BundleFormatError for a bundle of several languages or laid out otherwise."""
+    BundleFormatError for a bundle of several languages, of two pages with one fragment name
+    (which write_bundle refuses too), or laid out otherwise."""
     with _as_format_error():
         return _open(list(names), read)
 
@@ -228,6 +229,8 @@ def _open(names: list[str], read: Callable[[str], bytes]) -> OpenedBundle:
     listed = [list(item) for item in meta[1]]
     if about["page_count"] != len(listed):
         raise BundleFormatError("unexpected page count")
+    if len({fragment for fragment, _ in listed}) != len(listed):
+        raise BundleFormatError("two pages with one fragment name")
     words = [word for chunk in meta[2] for word in unpack(read(f"index/{chunk[2]}.pf_index"))[0]]
     if any(before[0] >= after[0] for before, after in itertools.pairwise(words)):
         raise BundleFormatError("a word list out of order")

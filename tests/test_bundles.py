@@ -233,3 +233,18 @@ def test_pages_indexed_again_into_the_same_entries_leave_the_bundle_as_it_is() -
     assert patched == write_bundle(
         [changed.pages.get(u) or bundle.pages[u] for u, _ in pages], *args
     )
+
+
+def test_a_bundle_whose_pages_share_a_fragment_name_is_not_changed_in_place() -> None:
+    """write_bundle refuses such a bundle (the build then keeps Pagefind's own files, as a cold
+    build does); changing one of its other pages in place would write what no cold build
+    writes."""
+    from newsdigest.bundles import pack, unpack
+
+    files = indexed([page(n) for n in range(0, 15, 5)])
+    meta_name = next(name for name in files if name.endswith(".pf_meta"))
+    meta = unpack(files[meta_name])
+    meta[1][1][0] = meta[1][0][0]
+    files[meta_name] = pack(meta)
+    with pytest.raises(BundleFormatError, match="fragment name"):
+        open_bundle(*files_of(files))
