@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import io
 import itertools
 import json
 import operator
@@ -205,6 +206,7 @@ class OpenedBundle:
     wasm: str | None
     listed: list[list[Any]]  # [fragment, word count] of each page
     words: list[list[Any]]  # [word, pages, variants], in order
+    stored: dict[str, bytes]  # each word's bytes as stored (CBOR), so as not to encode it again
     filters: dict[str, dict[str, list[int]]]
     sorts: dict[str, list[int]]
     meta_fields: tuple[str, ...]
@@ -231,7 +233,12 @@ def _open(names: list[str], read: Callable[[str], bytes]) -> OpenedBundle:
         raise BundleFormatError("unexpected page count")
     if len({fragment for fragment, _ in listed}) != len(listed):
         raise BundleFormatError("two pages with one fragment name")
-    words = [word for chunk in meta[2] for word in unpack(read(f"index/{chunk[2]}.pf_index"))[0]]
+    words: list[list[Any]] = []
+    stored: dict[str, bytes] = {}
+    for chunk in meta[2]:
+        for word, raw in _stored_words(read(f"index/{chunk[2]}.pf_index")):
+            words.append(word)
+            stored[word[0]] = raw
     if any(before[0] >= after[0] for before, after in itertools.pairwise(words)):
         raise BundleFormatError("a word list out of order")
     filters: dict[str, dict[str, list[int]]] = {}
@@ -246,8 +253,60 @@ def _open(names: list[str], read: Callable[[str], bytes]) -> OpenedBundle:
             raise BundleFormatError(f"the sort {name!r} is not in page order")
         sorts[name] = list(numbers)
     return OpenedBundle(
-        names, read, entry, language, about["wasm"], listed, words, filters, sorts, tuple(meta[5])
+        names,
+        read,
+        entry,
+        language,
+        about["wasm"],
+        listed,
+        words,
+        stored,
+        filters,
+        sorts,
+        tuple(meta[5]),
     )
+
+
+def _stored_words(packed: bytes) -> list[tuple[list[Any], bytes]]:
+    """A word-list file's words, each with its bytes as stored."""
+    content = _content(packed)
+    if content[:1] != b"\x81":
+        raise BundleFormatError("unexpected word list")
+    count, start = _array_length(content, 1)
+    stream = io.BytesIO(content)
+    stream.seek(start)
+    decoder = cbor2.CBORDecoder(stream)
+    found = []
+    for _ in range(count):
+        word = decoder.decode()
+        end = stream.tell()
+        if end <= start:
+            raise BundleFormatError("unexpected word list")
+        found.append((word, content[start:end]))
+        start = end
+    if start != len(content):
+        raise BundleFormatError("unexpected word list")
+    return found
+
+
+def _array_length(data: bytes, at: int) -> tuple[int, int]:
+    """The length of the CBOR array whose head is at `at`, and where its items start."""
+    head = data[at]
+    if not 0x80 <= head <= 0x9B:
+        raise BundleFormatError("unexpected word list")
+    small = head & 0x1F
+    if small < 24:
+        return small, at + 1
+    size = 1 << (small - 24)
+    return int.from_bytes(data[at + 1 : at + 1 + size], "big"), at + 1 + size
+
+
+def _array_head(length: int) -> bytes:
+    """A CBOR array's head, as cbor2 writes it (the shortest)."""
+    if length < 24:
+        return bytes([0x80 | length])
+    size = next(size for size in (1, 2, 4, 8) if length < 1 << (8 * size))
+    return bytes([0x80 | (24 + size.bit_length() - 1)]) + length.to_bytes(size, "big")
 
 
 def patch_bundle(
@@ -322,18 +381,26 @@ def _patch(
     taken: list[tuple[Any, ...]] = []
     taken_forms: list[tuple[Any, ...]] = []
     packed_words = []
+    unchanged: dict[str, bytes] = {}  # the bytes of the words the new pages leave as they were
     for word, found, forms in opened.words:
-        found = _patched(found, removed, added.pop(word, None), taken, (word,))
+        new_found = _patched(found, removed, added.pop(word, None), taken, (word,))
         more = added_forms.pop(word, {})
+        new_forms = forms
         if forms or more:
             by_form = {
                 form: _patched(entries, removed, more.pop(form, None), taken_forms, (word, form))
                 for form, entries in forms
             }
             by_form |= {form: _delta_encoded(entries) for form, entries in more.items()}
-            forms = [[form, entries] for form, entries in sorted(by_form.items()) if entries]
-        if found or forms:
-            packed_words.append([word, found, forms])
+            new_forms = [[form, entries] for form, entries in sorted(by_form.items()) if entries]
+        if (
+            new_found is found
+            and new_forms == forms
+            and all(new[1] is old[1] for new, old in zip(new_forms, forms, strict=True))
+        ):
+            unchanged[word] = opened.stored[word]
+        if new_found or new_forms:
+            packed_words.append([word, new_found, new_forms])
     new_words = added.keys() | added_forms.keys()
     for word in new_words:
         forms = sorted(added_forms.get(word, {}).items())
@@ -398,7 +465,7 @@ def _patch(
     filters = {name: values for name, values in filters.items() if values}
     sorts = {name: sorted(numbers) for name, numbers in sorts.items() if numbers}
     meta_hash = _write_index(
-        language, listed, packed_words, filters, sorts, meta_fields, version, bundle
+        language, listed, packed_words, filters, sorts, meta_fields, version, bundle, unchanged
     )
     languages = {language: {"hash": meta_hash, "wasm": opened.wasm, "page_count": len(listed)}}
     return _with_entry(bundle, languages, static, version, include)
@@ -544,10 +611,12 @@ def _write_index(
     meta_fields: tuple[str, ...],
     version: str,
     bundle: dict[str, bytes],
+    stored: Mapping[str, bytes] | None = None,
 ) -> str:
     """Write an index's word chunks, filter files and metadata file into `bundle` (`listed`:
-    [fragment, word count] of each page in order); the name of its metadata file."""
-    chunks = _chunks(packed_words, len(listed), language, bundle)
+    [fragment, word count] of each page in order; `stored`: the bytes of words as they are
+    stored already); the name of its metadata file."""
+    chunks = _chunks(packed_words, len(listed), language, bundle, stored)
     filter_files = []
     for name, values in sorted(filters.items()):
         data = pack([name, [[value, numbers] for value, numbers in sorted(values.items())]])
@@ -623,7 +692,11 @@ _PAGEFIND_POSITIONS = 20_000
 
 
 def _chunks(
-    words: list[list[Any]], page_count: int, prefix: str, bundle: dict[str, bytes]
+    words: list[list[Any]],
+    page_count: int,
+    prefix: str,
+    bundle: dict[str, bytes],
+    stored: Mapping[str, bytes] | None = None,
 ) -> list[list[str]]:
     """Write the sorted word list as chunks sized for the number of pages; the chunk list
     ([first word, last word, file] each)."""
@@ -644,7 +717,7 @@ def _chunks(
     for chunk in chunks:
         if not chunk:
             continue
-        data = pack([chunk])
+        data = _pack_stored(chunk, stored) if stored else pack([chunk])
         name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:7]}"
         bundle[f"index/{name}.pf_index"] = data
         listed.append([chunk[0][0], chunk[-1][0], name])
@@ -660,6 +733,14 @@ def _chunks(
         if as_pagefind:
             before[1] = before[1][: common + 1]
     return listed
+
+
+def _pack_stored(chunk: list[list[Any]], stored: Mapping[str, bytes]) -> bytes:
+    """pack([chunk]), with the bytes of each word stored already taken as they are: CBOR
+    writes an array as its head and its items one after another."""
+    body = b"".join(stored.get(word[0]) or cbor2.dumps(word) for word in chunk)
+    document = b"\x81" + _array_head(len(chunk)) + body
+    return gzip.compress(_PACKED + document, compresslevel=6, mtime=0)
 
 
 def _positions(word: list[Any]) -> int:
