@@ -423,20 +423,18 @@ def _patch(
     old_sorts = sorted(
         (n, name) for name, numbers in opened.sorts.items() for n in numbers if n in removed
     )
-    if model is None:
-        static = {name: read(name) for name in opened.names if _STATIC.match(name)}
-        version, include = opened.entry["version"], opened.entry["include_characters"]
-    else:
-        static, version, include = model.static, model.version, model.include_characters
+    own = (
+        {name: read(name) for name in opened.names if _STATIC.match(name)},
+        opened.entry["version"],
+        opened.entry["include_characters"],
+    )
+    static, version, include = (
+        own if model is None else (model.static, model.version, model.include_characters)
+    )
     if (
         not appended
         and listed == before
-        and (static, version, include)
-        == (
-            {name: read(name) for name in opened.names if _STATIC.match(name)},
-            opened.entry["version"],
-            opened.entry["include_characters"],
-        )
+        and (static, version, include) == own
         and (sorted(taken), sorted(taken_forms)) == new_entries
         and old_filters == sorted((n, *pair) for n, page in new_pages for pair in page.filters)
         and old_sorts == sorted((n, name) for n, page in new_pages for name in page.sorts)
