@@ -45,7 +45,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
-from compare import SAMPLING, pause_after, tree_memory  # noqa: E402
+from compare import SAMPLING, compile_bytecode, pause_after, tree_memory  # noqa: E402
 from corpus import WORDS, generate, sentence  # noqa: E402
 from results import write_section  # noqa: E402
 
@@ -494,6 +494,7 @@ def main(argv: list[str] | None = None) -> None:
     if options.child:
         child(options.child[0], options.child[1], options.single)
         return
+    compile_bytecode()
     lines = run(options.articles, options.keep)
     print("\n".join(lines))
     if options.write:
