@@ -8,7 +8,7 @@ over only after a quiet period without events. Events that arrive while the prev
 being handled collect into exactly one next batch.
 
 The quiet period is 100 ms while some file is still being written (created or modified, not yet
-closed), and 20 ms once every changed file is settled: closed after writing, moved into place
+closed), and 5 ms once every changed file is settled: closed after writing, moved into place
 or deleted. An ordinary save ends with its close, so its rebuild starts sooner; the polling
 observer sees no closes, and keeps the 100 ms.
 """
