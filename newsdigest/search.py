@@ -32,7 +32,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -112,16 +112,20 @@ class Partition:
 
     name: str
     members: tuple[Member, ...]
+    # Worked out once: the dev server asks them of the same partitions after every edit.
+    files: frozenset[str] = field(init=False, repr=False, compare=False)  # its pages' files
+    digest: str = field(init=False, repr=False, compare=False)  # another: make the bundle again
+
+    def __post_init__(self) -> None:
+        files = [member.file for member in self.members]
+        text = "\n".join(files)
+        object.__setattr__(self, "files", frozenset(files))
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        object.__setattr__(self, "digest", digest)
 
     @property
     def folder(self) -> str:
         return f"{BUNDLE}/{self.name}/"
-
-    @property
-    def digest(self) -> str:
-        """Which pages it holds: another digest means the bundle must be made again."""
-        text = "\n".join(member.file for member in self.members)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def plan_partitions(
@@ -239,8 +243,8 @@ def update_index(
             or record.get(f"partition:{partition.name}") != partition.digest
             or f"pending:{partition.name}" in record
             or not files
-            or not all(intact(file) for file in files)
-            or any(member.file in changed for member in partition.members)
+            or not changed.isdisjoint(partition.files)
+            or not all(map(intact, files))
         )
 
     todo = [partition for partition in partitions if stale(partition)]
@@ -253,12 +257,7 @@ def update_index(
         return SearchIndex(present, dict(record))
     waiting = set(filter(None, record.get("pending-pages", "").split("\n")))
     if not index_now:
-        waiting |= {
-            member.file
-            for partition in todo
-            for member in partition.members
-            if member.file in changed
-        }
+        waiting |= {file for partition in todo for file in partition.files & changed}
         kept = dict(record) | {f"pending:{partition.name}": "yes" for partition in todo}
         return SearchIndex(present, kept | {"pending": "yes", "pending-pages": _lines(waiting)})
     earlier = _Earlier(
