@@ -21,6 +21,7 @@ Installs what is missing: Hugo from Debian (`apt-get install hugo`), Pelican int
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -49,8 +50,6 @@ def compile_bytecode() -> None:
     PYTHONDONTWRITEBYTECODE set would compile every module again in every build (about
     0.3 s), a cost no user pays and that would blur the incremental figures.
     """
-    import compileall
-
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     compileall.compile_dir(str(REPO / "newsdigest"), quiet=1)
 

@@ -114,7 +114,8 @@ class Partition:
     members: tuple[Member, ...]
     # Worked out once: the dev server asks them of the same partitions after every edit.
     files: frozenset[str] = field(init=False, repr=False, compare=False)  # its pages' files
-    digest: str = field(init=False, repr=False, compare=False)  # another: make the bundle again
+    # Which pages it holds, in order: another digest means the bundle must be made again.
+    digest: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         files = [member.file for member in self.members]
