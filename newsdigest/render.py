@@ -151,8 +151,10 @@ def render_pages(
     transaction: Transaction,
     jobs: int,
     progress: Callable[[int, int], None] | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> RenderResult:
     """Render every page into the transaction; which files changed, and every problem.
+    `meanwhile()` is called once while worker processes render (workers.in_batches).
 
     Feeds come last, after the article pages have put each body's HTML into the cache, so a
     body in a full-text feed is taken from there rather than rendered a second time.
@@ -187,7 +189,7 @@ def render_pages(
     def go_on() -> bool:  # feeds after article pages only if those rendered
         return not problems
 
-    for result in in_batches(work, counts, jobs, go_on):
+    for result in in_batches(work, counts, jobs, go_on, meanwhile=meanwhile):
         done += len(result.changed) + len(result.kept) + len(result.problems)
         changed.extend(result.changed)
         kept.extend(result.kept)

@@ -215,6 +215,7 @@ def update_index(
     index_now: bool = True,
     cancelled: Callable[[], bool] = lambda: False,
     executable: Path | None = None,
+    opened: Mapping[tuple[str, int], OpenedBundle | None] | None = None,
 ) -> SearchIndex:
     """Index the partitions that need it and stage their bundles and the list of partitions.
 
@@ -222,6 +223,7 @@ def update_index(
     `changed`: the pages this build wrote anew; `intact`: whether an output file is still as
     written. Without `index_now` the current bundles stay as they are, served whole, and the
     partitions that need indexing are noted as pending for the next build that indexes.
+    `opened`: bundles `open_ahead` decoded while the pages were rendered.
     """
     executable = executable or pagefind_executable()
     if executable is None:
@@ -289,6 +291,7 @@ def update_index(
                     pool,
                     run,
                     record.get(f"partition:{partition.name}"),
+                    opened or {},
                 )
                 for partition in todo
             )
@@ -312,6 +315,41 @@ def update_index(
     }
     indexed = tuple(partition.name for partition in todo)
     return SearchIndex(frozenset(files), new_record, (), indexed)
+
+
+AHEAD = 2  # bundles `open_ahead` decodes at most (a sealed one takes tens of MB)
+
+
+def open_ahead(
+    partitions: Sequence[Partition],
+    record: Mapping[str, str],
+    present: frozenset[str],
+    intact: Callable[[str], bool],
+    output: Path,
+    likely: Collection[str],
+    executable: Path | None = None,
+) -> dict[tuple[str, int], OpenedBundle | None]:
+    """The bundles that `update_index` will likely change in place, decoded now (by partition
+    name and pages kept): a build asks while its workers render the pages, when this process
+    would only wait for them. `likely`: the pages being rendered, among them those that will
+    be written anew. A guess that proves wrong costs the time of decoding, nothing else.
+    """
+    executable = executable or pagefind_executable()
+    if executable is None or record.get("engine") != _engine(executable):
+        return {}
+    earlier = _Earlier(_files_by_partition(present), intact, output)
+    found: dict[tuple[str, int], OpenedBundle | None] = {}
+    for partition in reversed(partitions):  # the newest first: what the daily publish touches
+        name = partition.name
+        if len(found) >= AHEAD:
+            break
+        recorded = record.get(f"partition:{name}")
+        if recorded == partition.digest and partition.files.isdisjoint(likely):
+            continue
+        in_place = earlier.in_place(partition, recorded)
+        if in_place is not None:
+            found[(name, in_place.kept)] = in_place.open()
+    return found
 
 
 def _lines(files: Iterable[str]) -> str:
@@ -472,6 +510,7 @@ class _Job:
         pool: ThreadPoolExecutor,
         run: Callable[[Sequence[Member]], dict[str, bytes]],
         recorded: str | None,
+        opened: Mapping[tuple[str, int], OpenedBundle | None],
     ) -> _Job:
         pairs = [(member, _page_url(member)) for member in partition.members]
         in_place = earlier.in_place(partition, recorded)
@@ -485,10 +524,13 @@ class _Job:
             if member.file in redo or (position >= kept and url not in known)
         ]
         future = pool.submit(run, new) if new else None
-        # Decoded here while Pagefind indexes the new pages in the background.
-        opened = in_place.open() if in_place is not None else None
+        bundle = None
+        if in_place is not None:
+            key = (partition.name, kept)
+            # Decoded here while Pagefind indexes the new pages in the background.
+            bundle = opened[key] if key in opened else in_place.open()
         urls = [url for _, url in pairs]
-        return cls(partition, urls, earlier, kept, opened, sources, known, len(new), future)
+        return cls(partition, urls, earlier, kept, bundle, sources, known, len(new), future)
 
     def finish(
         self,

@@ -33,11 +33,13 @@ def in_batches(
     jobs: int,
     go_on: Callable[[], bool] = lambda: True,
     threshold: int | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Iterator[T]:
     """work((phase, start, stop)) over batches of each phase's pages, a phase once the one
     before it is done (and only if `go_on()`): in this process for small sites, else over one
     pool of forked workers, which inherit `work` and all it uses instead of receiving them
-    pickled."""
+    pickled. `meanwhile()` is called once, while the workers are at the first phase (before
+    the work, without workers): what this process would otherwise spend waiting."""
     # Smaller batches when there are few items, so that every worker gets some.
     size = max(1, min(BATCH_SIZE, math.ceil(sum(counts) / (2 * max(jobs, 1)))))
     phases = [
@@ -45,6 +47,7 @@ def in_batches(
         for phase, count in enumerate(counts)
     ]
     if jobs <= 1 or sum(counts) < (PARALLEL_THRESHOLD if threshold is None else threshold):
+        meanwhile()
         for batches in phases:
             if not go_on():
                 return
@@ -55,10 +58,13 @@ def in_batches(
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_ignore_interrupts) as pool:
-            for batches in phases:
+            for phase, batches in enumerate(phases):
                 if not go_on():
                     return
-                yield from pool.imap(_run_work, batches, chunksize=1)
+                results = pool.imap(_run_work, batches, chunksize=1)
+                if phase == 0:
+                    meanwhile()
+                yield from results
     finally:
         _WORK = None
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from conftest import article, build_site, output_files, write_site
 
-from newsdigest import bundles, search
+from newsdigest import bundles, pipeline, search
 from newsdigest.articles import Selection
 from newsdigest.cache import load_state
 from newsdigest.config import load_config
@@ -257,6 +257,41 @@ def test_an_edit_or_articles_added_at_the_end_change_a_bundle_in_place(
     build_site(site)
     assert {url.split("/")[-2] for url in given} >= {"060", "061", "062"}
     assert patched[1:] and read_back == []
+    after = bundle_files(site)
+    for folder in (".newsdigest-cache", "public"):
+        (site / folder).rename(tmp_path / f"old-{folder}")
+    build_site(site)
+    assert bundle_files(site) == after
+
+
+def test_the_bundle_changed_in_place_is_opened_while_the_pages_render(
+    site: Path, tmp_path: Path, small_partitions: Scheme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build decodes the bundle it will change in place while its workers render
+    (search.open_ahead), and indexing takes that one instead of reading it again: the same
+    bytes as a fresh build."""
+    write_site(site, newsroom(60), 'base_url = "https://example.org/"\n')
+    build_site(site)
+    opened: list[str] = []
+    ahead: list[tuple[str, int]] = []
+    open_bundle, open_ahead = search._InPlace.open, pipeline.open_ahead
+
+    def opening(self: Any) -> Any:
+        opened.append(self.folder.name)
+        return open_bundle(self)
+
+    def opening_ahead(*args: Any) -> Any:
+        found = open_ahead(*args)
+        ahead.extend(found)
+        return found
+
+    monkeypatch.setattr(search._InPlace, "open", opening)
+    monkeypatch.setattr(pipeline, "open_ahead", opening_ahead)
+    for name, text in newsroom(3, start=60).items():  # after the newest
+        (site / name).write_text(str(text), encoding="utf-8")
+    build_site(site)
+    assert ahead and opened[: len(ahead)] == [name for name, _ in ahead]
+    assert len(set(opened)) == len(opened)  # none opened again
     after = bundle_files(site)
     for folder in (".newsdigest-cache", "public"):
         (site / folder).rename(tmp_path / f"old-{folder}")

@@ -61,3 +61,16 @@ def test_few_items_are_shared_between_the_workers() -> None:
     assert len(seen) > 2  # more than one batch for 80 items and two workers
     covered = [i for phase, start, stop in seen if phase == 0 for i in range(start, stop)]
     assert covered == list(range(70))
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_what_this_process_does_meanwhile_is_done_once_beside_the_work(jobs: int) -> None:
+    calls: list[int] = []
+    seen = list(
+        workers.in_batches(
+            lambda batch: batch, [70, 10], jobs, meanwhile=lambda: calls.append(os.getpid())
+        )
+    )
+    assert calls == [os.getpid()]
+    covered = sorted(i for phase, start, stop in seen for i in range(start, stop))
+    assert covered == sorted([*range(70), *range(10)])
