@@ -682,7 +682,7 @@ def _search(
     changed: set[str],
     transaction: Transaction,
     work: Work,
-    opened: Mapping[tuple[str, int], OpenedBundle | None],
+    opened: dict[tuple[str, int], OpenedBundle | None],
 ) -> tuple[frozenset[str], dict[str, str], tuple[Problem, ...]]:
     """The search index's files in the new site, its bookkeeping, and its problems.
 
@@ -695,7 +695,7 @@ def _search(
     index = update_index(
         structure.index.partitions,
         state.search,
-        _bundle(state.outputs) if state.bundle is None else state.bundle,
+        _bundle_files(state),
         changed,
         work.intact,
         transaction,
@@ -710,11 +710,11 @@ def _open_ahead(
     config: Config, state: BuildState, structure: Structure, work: Work
 ) -> dict[tuple[str, int], OpenedBundle | None]:
     """The search bundles this build will likely change in place, decoded while the workers
-    render (search.open_ahead): about a quarter of a second of the daily publish."""
+    render (search.open_ahead): 0.25-0.3 s for the newest partition at 10,000 articles."""
     return open_ahead(
         structure.index.partitions,
         state.search,
-        _bundle(state.outputs) if state.bundle is None else state.bundle,
+        _bundle_files(state),
         work.intact,
         config.output_path,
         {page.file for page in work.to_render},
@@ -825,6 +825,11 @@ def _render_key(config: Config, asset_names: Mapping[str, str]) -> str:
 
 def _bundle(files: Collection[str]) -> frozenset[str]:
     return frozenset(file for file in files if file.startswith(f"{BUNDLE}/"))
+
+
+def _bundle_files(state: BuildState) -> frozenset[str]:
+    """The search index's files the last build left (kept in the state by the dev server)."""
+    return _bundle(state.outputs) if state.bundle is None else state.bundle
 
 
 def _standalone(inputs: Inputs, site: Site | None) -> int:

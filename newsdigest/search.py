@@ -14,8 +14,9 @@ into words; the `pagefind[bin]` one works for the rest) is given only the pages 
 the index or were written anew, one partition at a time, each in a process of its own; the rest
 of each partition's pages are read back from the bundle the last build left (bundles.py). The
 next partition is indexed while the last one's bundle is written, so that a build holds two
-partitions' worth of memory at most. The bundles are staged like any page: all or nothing, and
-unchanged bundle files are not rewritten.
+partitions' worth of memory at most, and the word lists of at most two more bundles (`AHEAD`),
+decoded while the pages render (`open_ahead`). The bundles are staged like any page: all or
+nothing, and unchanged bundle files are not rewritten.
 """
 
 from __future__ import annotations
@@ -215,7 +216,7 @@ def update_index(
     index_now: bool = True,
     cancelled: Callable[[], bool] = lambda: False,
     executable: Path | None = None,
-    opened: Mapping[tuple[str, int], OpenedBundle | None] | None = None,
+    opened: dict[tuple[str, int], OpenedBundle | None] | None = None,
 ) -> SearchIndex:
     """Index the partitions that need it and stage their bundles and the list of partitions.
 
@@ -223,7 +224,8 @@ def update_index(
     `changed`: the pages this build wrote anew; `intact`: whether an output file is still as
     written. Without `index_now` the current bundles stay as they are, served whole, and the
     partitions that need indexing are noted as pending for the next build that indexes.
-    `opened`: bundles `open_ahead` decoded while the pages were rendered.
+    `opened`: bundles `open_ahead` decoded while the pages were rendered; each is taken out
+    when its partition is indexed, so that it is not held while the next ones are.
     """
     executable = executable or pagefind_executable()
     if executable is None:
@@ -442,14 +444,19 @@ class _Earlier:
 def _engine(executable: Path) -> str:
     """What made the bundles: another Pagefind binary, or another version of this module,
     makes them all again."""
-    code = hashlib.sha256(
-        Path(__file__).read_bytes() + Path(bundles.__file__).read_bytes()
-    ).hexdigest()[:12]
+    code = _code_digest()
     try:
         stat = executable.stat()
     except OSError:
         return f"{__version__} {code} {executable}"
     return f"{__version__} {code} {executable.name} {stat.st_size} {stat.st_mtime_ns}"
+
+
+@functools.cache
+def _code_digest() -> str:
+    """This module's and bundles.py's: read once, as the code running does not change."""
+    code = Path(__file__).read_bytes() + Path(bundles.__file__).read_bytes()
+    return hashlib.sha256(code).hexdigest()[:12]
 
 
 @functools.lru_cache(maxsize=2)
@@ -510,7 +517,7 @@ class _Job:
         pool: ThreadPoolExecutor,
         run: Callable[[Sequence[Member]], dict[str, bytes]],
         recorded: str | None,
-        opened: Mapping[tuple[str, int], OpenedBundle | None],
+        opened: dict[tuple[str, int], OpenedBundle | None],
     ) -> _Job:
         pairs = [(member, _page_url(member)) for member in partition.members]
         in_place = earlier.in_place(partition, recorded)
@@ -528,7 +535,7 @@ class _Job:
         if in_place is not None:
             key = (partition.name, kept)
             # Decoded here while Pagefind indexes the new pages in the background.
-            bundle = opened[key] if key in opened else in_place.open()
+            bundle = opened.pop(key) if key in opened else in_place.open()
         urls = [url for _, url in pairs]
         return cls(partition, urls, earlier, kept, bundle, sources, known, len(new), future)
 
